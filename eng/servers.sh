@@ -82,6 +82,7 @@ pg_start() {
   if [ -f "$data/postmaster.pid" ] && as_user postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     log "postgres already running on $PG_PORT"; return 0
   fi
+  port_open "$PG_PORT" && die "port $PG_PORT is taken by another process (not the postgres under $DIR); set LOOPY_PG_PORT or LOOPY_SERVERS_DIR"
   prepare_dir "$DIR/postgres" postgres
   if [ ! -f "$data/PG_VERSION" ]; then
     as_user postgres "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -112,6 +113,7 @@ pg_stop() {
 redis_start() {
   local d=$DIR/redis
   if pid_alive "$d/redis.pid" && port_open "$REDIS_PORT"; then log "redis already running on $REDIS_PORT"; return 0; fi
+  port_open "$REDIS_PORT" && die "port $REDIS_PORT is taken by another process (not the redis under $DIR); set LOOPY_REDIS_PORT or LOOPY_SERVERS_DIR"
   prepare_dir "$d" redis
   cat >"$d/redis.conf" <<EOF
 bind 127.0.0.1
@@ -163,6 +165,7 @@ rabbit_env() {
 rabbit_start() {
   local d=$DIR/rabbitmq
   if pid_alive "$d/rabbitmq.pid" && port_open "$RABBIT_PORT"; then log "rabbitmq already running on $RABBIT_PORT"; return 0; fi
+  port_open "$RABBIT_PORT" && die "port $RABBIT_PORT is taken by another process (not the rabbitmq under $DIR); set LOOPY_RABBIT_PORT or LOOPY_SERVERS_DIR"
   prepare_dir "$d" rabbitmq
   mkdir -p "$d/home" "$d/mnesia" "$d/log"
   # A disk alarm would block publishers on a nearly full disk; tests care about durability, not disk headroom.
