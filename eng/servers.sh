@@ -125,11 +125,12 @@ appendfsync always
 save ""
 protected-mode yes
 logfile $d/redis.log
+pidfile $d/redis.pid
 EOF
   [ "$(id -u)" -eq 0 ] && chown redis:redis "$d/redis.conf"
+  rm -f "$d/redis.pid"
   as_user redis redis-server "$d/redis.conf" </dev/null >/dev/null 2>&1 &
-  echo $! >"$d/redis.pid"
-  wait_until 30 redis sh -c "redis-cli -h 127.0.0.1 -p $REDIS_PORT ping 2>/dev/null | grep -q PONG"
+  wait_until 30 redis sh -c "[ -s '$d/redis.pid' ] && redis-cli -h 127.0.0.1 -p $REDIS_PORT ping 2>/dev/null | grep -q PONG"
   log "redis ready on 127.0.0.1:$REDIS_PORT"
 }
 
