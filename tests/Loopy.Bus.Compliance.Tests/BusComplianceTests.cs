@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Loopy.Contracts.Messages;
+using Loopy.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Loopy.Bus.Compliance.Tests;
@@ -284,7 +285,6 @@ public abstract class BusComplianceTests : IAsyncLifetime
             Assert.Skip($"{Transport} has no broker to stop.");
         }
 
-        var script = Servers.Script;
         var bus = CreateBus();
         var handled = new ConcurrentDictionary<string, byte>();
         await SubscribeAsync(bus, "outage", ["outage.event"], (delivery, _) =>
@@ -296,18 +296,16 @@ public abstract class BusComplianceTests : IAsyncLifetime
         await bus.PublishAsync(before, TestContext.Current.CancellationToken);
         await Wait.UntilAsync(() => handled.ContainsKey(before.EventId), Deadline, "the message before the outage");
 
-        await Servers.StopAsync(script, ServerName);
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            await Assert.ThrowsAsync<BusUnavailableException>(() => bus.PublishAsync(NewEvent("outage.event"), TestContext.Current.CancellationToken));
-            clock.Stop();
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"publishing to a stopped broker took {clock.Elapsed.TotalMilliseconds:0} ms to fail");
-        }
-        finally
-        {
-            await Servers.StartAsync(script, ServerName);
-        }
+        await ServerControl.WhileStoppedAsync(
+            ServerName,
+            async () =>
+            {
+                var clock = Stopwatch.StartNew();
+                await Assert.ThrowsAsync<BusUnavailableException>(() => bus.PublishAsync(NewEvent("outage.event"), TestContext.Current.CancellationToken));
+                clock.Stop();
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"publishing to a stopped broker took {clock.Elapsed.TotalMilliseconds:0} ms to fail");
+            },
+            TestContext.Current.CancellationToken);
 
         var after = NewEvent("outage.event");
         await Wait.UntilAsync(
