@@ -97,7 +97,8 @@ public sealed class ReceiverFixture : IAsyncDisposable
             {
                 Published.Enqueue(delivery);
                 return Task.CompletedTask;
-            }) { Concurrency = 1 },
+            })
+            { Concurrency = 1 },
             cancellationToken);
     }
 
