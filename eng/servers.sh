@@ -82,6 +82,7 @@ pg_start() {
   if [ -f "$data/postmaster.pid" ] && as_user postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     log "postgres already running on $PG_PORT"; return 0
   fi
+  port_open "$PG_PORT" && die "port $PG_PORT is taken by another process (not the postgres under $DIR); set LOOPY_PG_PORT or LOOPY_SERVERS_DIR"
   prepare_dir "$DIR/postgres" postgres
   if [ ! -f "$data/PG_VERSION" ]; then
     as_user postgres "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -112,6 +113,7 @@ pg_stop() {
 redis_start() {
   local d=$DIR/redis
   if pid_alive "$d/redis.pid" && port_open "$REDIS_PORT"; then log "redis already running on $REDIS_PORT"; return 0; fi
+  port_open "$REDIS_PORT" && die "port $REDIS_PORT is taken by another process (not the redis under $DIR); set LOOPY_REDIS_PORT or LOOPY_SERVERS_DIR"
   prepare_dir "$d" redis
   cat >"$d/redis.conf" <<EOF
 bind 127.0.0.1
@@ -123,11 +125,12 @@ appendfsync always
 save ""
 protected-mode yes
 logfile $d/redis.log
+pidfile $d/redis.pid
 EOF
   [ "$(id -u)" -eq 0 ] && chown redis:redis "$d/redis.conf"
+  rm -f "$d/redis.pid"
   as_user redis redis-server "$d/redis.conf" </dev/null >/dev/null 2>&1 &
-  echo $! >"$d/redis.pid"
-  wait_until 30 redis sh -c "redis-cli -h 127.0.0.1 -p $REDIS_PORT ping 2>/dev/null | grep -q PONG"
+  wait_until 30 redis sh -c "[ -s '$d/redis.pid' ] && redis-cli -h 127.0.0.1 -p $REDIS_PORT ping 2>/dev/null | grep -q PONG"
   log "redis ready on 127.0.0.1:$REDIS_PORT"
 }
 
@@ -163,6 +166,7 @@ rabbit_env() {
 rabbit_start() {
   local d=$DIR/rabbitmq
   if pid_alive "$d/rabbitmq.pid" && port_open "$RABBIT_PORT"; then log "rabbitmq already running on $RABBIT_PORT"; return 0; fi
+  port_open "$RABBIT_PORT" && die "port $RABBIT_PORT is taken by another process (not the rabbitmq under $DIR); set LOOPY_RABBIT_PORT or LOOPY_SERVERS_DIR"
   prepare_dir "$d" rabbitmq
   mkdir -p "$d/home" "$d/mnesia" "$d/log"
   # A disk alarm would block publishers on a nearly full disk; tests care about durability, not disk headroom.

@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace Loopy.AppHost;
+
+/// <summary>Command-line options of the AppHost.</summary>
+public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, string RepositoryRoot, int BasePort)
+{
+    public const string Usage = """
+        usage: dotnet run --project Loopy.AppHost [-- OPTIONS]
+          --runtime-replicas N   Runtime workers to start (default 2)
+          --servers MODE         local: start Postgres, RabbitMQ and Redis with eng/servers.sh (default
+                                 when no ConnectionStrings__* variable is set); external: use the
+                                 ConnectionStrings__postgres|rabbitmq|redis variables already set
+          --base-port P          first HTTP port (default 5080): Receiver, SensorHost, then each Runtime
+        """;
+
+    public static AppHostOptions? Parse(IReadOnlyList<string> args, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(error);
+        var replicas = 2;
+        var basePort = 5080;
+        ServersMode? servers = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var value = i + 1 < args.Count ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--runtime-replicas" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 16:
+                    replicas = n;
+                    i++;
+                    break;
+                case "--base-port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 1024 and < 65000:
+                    basePort = p;
+                    i++;
+                    break;
+                case "--servers" when value is "local" or "external":
+                    servers = value == "local" ? ServersMode.Local : ServersMode.External;
+                    i++;
+                    break;
+                case "-h" or "--help":
+                    error.WriteLine(Usage);
+                    return null;
+                default:
+                    error.WriteLine($"loopy-apphost: unrecognised or invalid argument '{args[i]}'.");
+                    error.WriteLine(Usage);
+                    return null;
+            }
+        }
+
+        var configured = ConnectionStrings.FromEnvironment().Count > 0;
+        return new AppHostOptions(replicas, servers ?? (configured ? ServersMode.External : ServersMode.Local), FindRepositoryRoot(), basePort);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "Loopy.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("Loopy.sln not found: run the AppHost from the repository.");
+    }
+}

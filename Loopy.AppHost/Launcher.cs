@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Reflection;
+
+namespace Loopy.AppHost;
+
+/// <summary>
+/// Resolves the resources (servers), starts every service host as a child process with its
+/// connection strings in <c>ConnectionStrings__*</c>, waits for each <c>/health</c>, prints the
+/// endpoints, and on shutdown stops every child (and every server) it started.
+/// </summary>
+public sealed class Launcher(AppHostOptions options, TimeProvider time)
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
+    private readonly ConsoleSink _console = new(Console.Out);
+    private readonly List<ChildProcess> _children = [];
+
+    public async Task<int> RunAsync(CancellationToken shutdown)
+    {
+        var serversStartedHere = false;
+        try
+        {
+            var connections = ConnectionStrings.FromEnvironment();
+            if (options.Servers == ServersMode.Local)
+            {
+                serversStartedHere = !await AllServersUpAsync(shutdown);
+                connections = await StartLocalServersAsync(shutdown);
+            }
+            else if (connections.Count == 0)
+            {
+                _console.Error("apphost", "--servers external needs ConnectionStrings__postgres|rabbitmq|redis in the environment.");
+                return 2;
+            }
+
+            var services = PlanServices(connections);
+            foreach (var service in services)
+            {
+                _children.Add(service.Start(_console));
+            }
+
+            if (!await WaitUntilHealthyAsync(services, shutdown))
+            {
+                return shutdown.IsCancellationRequested ? 0 : 1;
+            }
+
+            PrintEndpoints(services, connections);
+            var firstExit = Task.WhenAny(_children.Select(c => c.Exited));
+            await ((Task)Task.WhenAny(firstExit, Task.Delay(Timeout.Infinite, shutdown))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!shutdown.IsCancellationRequested)
+            {
+                // A child died on its own: it was already reported; keep the others serving until Ctrl-C.
+                await Task.Delay(Timeout.Infinite, shutdown).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            return _children.Any(c => c.Exited.IsCompleted) ? 1 : 0;
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            return 0;
+        }
+        catch (LauncherException ex)
+        {
+            _console.Error("apphost", ex.Message);
+            return 1;
+        }
+        finally
+        {
+            _console.Line("apphost", "stopping");
+            await Task.WhenAll(_children.AsEnumerable().Reverse().Select(c => c.StopAsync(StopGrace)));
+            foreach (var child in _children)
+            {
+                await child.DisposeAsync();
+            }
+
+            if (serversStartedHere)
+            {
+                await RunScriptAsync(["stop"], CancellationToken.None);
+            }
+
+            _console.Line("apphost", "stopped");
+        }
+    }
+
+    private List<ServiceLaunch> PlanServices(IReadOnlyDictionary<string, string> connections)
+    {
+        var configuration = typeof(Launcher).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "LoopyBuildConfiguration")?.Value ?? "Debug";
+        var port = options.BasePort;
+        var services = new List<ServiceLaunch>
+        {
+            new("receiver", "Receiver", NextFreePort(ref port)),
+            new("sensorhost", "SensorHost", NextFreePort(ref port)),
+        };
+        for (var i = 1; i <= options.RuntimeReplicas; i++)
+        {
+            services.Add(new ServiceLaunch($"runtime-{i}", "Runtime", NextFreePort(ref port)));
+        }
+
+        foreach (var service in services)
+        {
+            service.Assembly = Path.Combine(
+                options.RepositoryRoot, "services", service.Service, $"Loopy.{service.Service}.Host", "bin", configuration, "net10.0", $"Loopy.{service.Service}.Host.dll");
+            if (!File.Exists(service.Assembly))
+            {
+                throw new LauncherException($"{service.Assembly} is missing: build the solution first (dotnet build Loopy.sln).");
+            }
+
+            foreach (var (name, value) in connections)
+            {
+                service.Environment[ConnectionStrings.VariableName(name)] = value;
+            }
+
+            service.Environment["OTEL_SERVICE_NAME"] = $"loopy-{service.Service.ToLowerInvariant()}";
+            service.Environment["LOOPY_INSTANCE"] = service.Name;
+            service.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        }
+
+        return services;
+    }
+
+    private async Task<bool> WaitUntilHealthyAsync(IReadOnlyList<ServiceLaunch> services, CancellationToken shutdown)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = time.GetUtcNow() + ReadyTimeout;
+        var pending = services.Zip(_children).ToList();
+        while (pending.Count > 0)
+        {
+            shutdown.ThrowIfCancellationRequested();
+            foreach (var (service, child) in pending.ToList())
+            {
+                if (child.Exited.IsCompleted)
+                {
+                    throw new LauncherException($"{service.Name} exited with code {child.Exited.Result} before it was healthy.");
+                }
+
+                try
+                {
+                    using var response = await http.GetAsync(new Uri(service.Url, "/health"), shutdown);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        _console.Line("apphost", $"{service.Name} is healthy");
+                        pending.Remove((service, child));
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+                catch (TaskCanceledException) when (!shutdown.IsCancellationRequested)
+                {
+                    // One slow answer; ask again.
+                }
+            }
+
+            if (pending.Count > 0)
+            {
+                if (time.GetUtcNow() > deadline)
+                {
+                    throw new LauncherException($"not healthy after {ReadyTimeout.TotalSeconds:0}s: {string.Join(", ", pending.Select(p => p.First.Name))}");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), time, shutdown);
+            }
+        }
+
+        return true;
+    }
+
+    private void PrintEndpoints(IReadOnlyList<ServiceLaunch> services, IReadOnlyDictionary<string, string> connections)
+    {
+        var lines = new List<string> { string.Empty, "  resource       endpoint" };
+        lines.AddRange(services.Zip(_children).Select(p => $"  {p.First.Name,-14} {p.First.Url} (pid {p.Second.Pid})"));
+        lines.AddRange(connections.Keys.Order(StringComparer.Ordinal).Select(k => $"  {k,-14} {Redact(connections[k])}"));
+        lines.Add(string.Empty);
+        lines.Add("  Loopy is running. Ctrl-C stops everything this AppHost started.");
+        foreach (var line in lines)
+        {
+            _console.Line("apphost", line);
+        }
+    }
+
+    private static string Redact(string connectionString)
+    {
+        // amqp://user:password@host → amqp://user:***@host; key=value strings drop Password=.
+        if (Uri.TryCreate(connectionString, UriKind.Absolute, out var uri) && uri.UserInfo.Contains(':', StringComparison.Ordinal))
+        {
+            return connectionString.Replace(uri.UserInfo, uri.UserInfo.Split(':')[0] + ":***", StringComparison.Ordinal);
+        }
+
+        return string.Join(';', connectionString.Split(';')
+            .Where(part => !part.TrimStart().StartsWith("Password", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    private async Task<bool> AllServersUpAsync(CancellationToken cancellationToken)
+    {
+        var (_, output) = await RunScriptAsync(["status"], cancellationToken, echo: false);
+        return output.Split('\n').Count(l => l.Contains(": up", StringComparison.Ordinal)) == ConnectionStrings.Names.Count;
+    }
+
+    private async Task<Dictionary<string, string>> StartLocalServersAsync(CancellationToken cancellationToken)
+    {
+        var (code, _) = await RunScriptAsync(["start"], cancellationToken);
+        if (code != 0)
+        {
+            throw new LauncherException("eng/servers.sh start failed (see [servers] lines above).");
+        }
+
+        var (_, env) = await RunScriptAsync(["env"], cancellationToken, echo: false);
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in env.Split('\n'))
+        {
+            foreach (var name in ConnectionStrings.Names)
+            {
+                var prefix = $"export {ConnectionStrings.VariableName(name)}='";
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    found[name] = line[prefix.Length..].TrimEnd().TrimEnd('\'');
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private async Task<(int Code, string Output)> RunScriptAsync(string[] arguments, CancellationToken cancellationToken, bool echo = true)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = options.RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(options.RepositoryRoot, "eng", "servers.sh"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new LauncherException("bash could not be started");
+        var stderr = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync(cancellationToken) is { } line)
+            {
+                if (echo)
+                {
+                    _console.Line("servers", line.Replace("[servers] ", string.Empty, StringComparison.Ordinal));
+                }
+            }
+        }, cancellationToken);
+        var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        await stderr;
+        return (process.ExitCode, stdout);
+    }
+
+    private static int NextFreePort(ref int port)
+    {
+        while (true)
+        {
+            var candidate = port++;
+            try
+            {
+                using var listener = new TcpListener(System.Net.IPAddress.Loopback, candidate);
+                listener.Start();
+                listener.Stop();
+                return candidate;
+            }
+            catch (SocketException)
+            {
+                // In use: try the next one.
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace Loopy.AppHost;
+
+/// <summary>Where the AppHost gets Postgres, RabbitMQ and Redis from.</summary>
+public enum ServersMode
+{
+    /// <summary>Start them as local processes with <c>eng/servers.sh</c>.</summary>
+    Local,
+
+    /// <summary>Use the <c>ConnectionStrings__*</c> variables already in the environment.</summary>
+    External,
+}

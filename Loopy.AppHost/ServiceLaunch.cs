@@ -1,0 +1,22 @@
+namespace Loopy.AppHost;
+
+/// <summary>One service host the AppHost starts: its name, its port and its environment.</summary>
+public sealed class ServiceLaunch(string name, string service, int port)
+{
+    public string Name { get; } = name;
+
+    public string Service { get; } = service;
+
+    public Uri Url { get; } = new($"http://127.0.0.1:{port}");
+
+    public string Assembly { get; set; } = string.Empty;
+
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Starts the host from its output folder, so its appsettings.json is its content root.</summary>
+    public ChildProcess Start(ConsoleSink console)
+    {
+        Environment["ASPNETCORE_URLS"] = Url.ToString().TrimEnd('/');
+        return ChildProcess.Start(Name, "dotnet", [Assembly], Environment, Path.GetDirectoryName(Assembly)!, console);
+    }
+}

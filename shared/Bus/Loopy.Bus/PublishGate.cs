@@ -1,0 +1,36 @@
+namespace Loopy.Bus;
+
+/// <summary>
+/// Bounds publishes in flight and gives each one <see cref="BusOptions.PublishTimeout"/> once it holds
+/// a slot, so a publish to a broker that is down fails fast instead of hanging or being buffered.
+/// </summary>
+internal sealed class PublishGate(BusOptions options, TimeProvider timeProvider) : IDisposable
+{
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, options.MaxInFlightPublishes));
+
+    public async Task RunAsync(Func<CancellationToken, Task> publish, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken);
+        try
+        {
+            using var timeout = new CancellationTokenSource(options.PublishTimeout, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+            try
+            {
+                // WaitAsync is the backstop for a client that ignores its token while reconnecting.
+                await publish(linked.Token).WaitAsync(options.PublishTimeout, timeProvider, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not BusUnavailableException)
+            {
+                throw new BusUnavailableException(
+                    $"The broker did not accept the message within {options.PublishTimeout.TotalMilliseconds:0} ms: {ex.GetType().Name}", ex);
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
+}

@@ -1,0 +1,156 @@
+using Loopy.Contracts.Messages;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Loopy.Bus.Redis;
+
+/// <summary>
+/// Redis Streams: one stream per event name, one consumer group per workflow (created at <c>$</c>:
+/// a new workflow starts with the events published after it subscribed), one consumer per
+/// subscription. A consumer that dies leaves its entries pending; another consumer claims them with
+/// XAUTOCLAIM after <see cref="BusOptions.ClaimIdleTime"/>. Attempts are counted in a hash per
+/// workflow; after <see cref="BusOptions.MaxAttempts"/> the entry goes to the workflow's dead-letter
+/// stream with the reason. Streams are trimmed (XTRIM MINID) only below the oldest entry that some
+/// group has not yet read or acknowledged.
+/// </summary>
+internal sealed class RedisEventBus : IEventBus
+{
+    internal const string Transport = "redis";
+    internal const string PayloadField = "m";
+
+    private readonly ConfigurationOptions _configuration;
+    private readonly BusOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<RedisEventBus> _logger;
+    private readonly PublishGate _gate;
+    private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private ConnectionMultiplexer? _connection;
+
+    public RedisEventBus(string connectionString, BusOptions options, TimeProvider timeProvider, ILogger<RedisEventBus> logger)
+    {
+        _configuration = ConfigurationOptions.Parse(connectionString);
+        // StackExchange.Redis 3 speaks RESP3 by default, where XREADGROUP answers with a map.
+        _configuration.Protocol = RedisProtocol.Resp2;
+        _configuration.AbortOnConnectFail = false;
+        // Never queue commands while disconnected: a publish must fail, not wait in a backlog.
+        _configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        _configuration.ConnectTimeout = (int)options.PublishTimeout.TotalMilliseconds;
+        _configuration.AsyncTimeout = Math.Max(1000, (int)options.PublishTimeout.TotalMilliseconds);
+        _configuration.ClientName ??= "loopy-bus";
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _gate = new PublishGate(options, timeProvider);
+    }
+
+    internal string StreamKey(string eventName) => $"{_options.EntityPrefix}:event:{eventName}";
+
+    internal string AttemptsKey(string workflow) => $"{_options.EntityPrefix}:attempts:{workflow}";
+
+    internal string DeadLetterKey(string workflow) => $"{_options.EntityPrefix}:dead:{workflow}";
+
+    public async Task PublishAsync(EventAccepted message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var (activity, stamped) = BusTelemetry.StartPublish(message, Transport);
+        using (activity)
+        {
+            try
+            {
+                await _gate.RunAsync(
+                    async token =>
+                    {
+                        var database = (await GetConnectionAsync(token)).GetDatabase();
+                        // With appendfsync always, the XADD reply means the entry is on disk.
+                        await database.StreamAddAsync(StreamKey(stamped.EventName), PayloadField, BusJson.Serialize(stamped));
+                    },
+                    cancellationToken);
+                BusTelemetry.RecordPublished(Transport);
+            }
+            catch (BusUnavailableException ex)
+            {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "not confirmed");
+                BusTelemetry.RecordPublishFailed(Transport);
+                BusLog.PublishFailed(_logger, ex, stamped.EventName, stamped.EventId);
+                throw;
+            }
+        }
+    }
+
+    public async Task<IAsyncDisposable> SubscribeAsync(BusSubscription subscription, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        var connection = await GetConnectionAsync(cancellationToken);
+        var database = connection.GetDatabase();
+        foreach (var eventName in subscription.EventNames)
+        {
+            await EnsureGroupAsync(database, StreamKey(eventName), subscription.Workflow);
+        }
+
+        var consumer = new RedisConsumer(this, database, subscription, _options, _timeProvider, _logger);
+        consumer.Start();
+        BusLog.Subscribed(_logger, subscription.Workflow, subscription.EventNames.Count, Transport);
+        return consumer;
+    }
+
+    public async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string workflow, int maxCount, CancellationToken cancellationToken = default)
+    {
+        var database = (await GetConnectionAsync(cancellationToken)).GetDatabase();
+        var entries = await database.StreamRangeAsync(DeadLetterKey(workflow), count: maxCount);
+        var result = new List<DeadLetter>(entries.Length);
+        foreach (var entry in entries)
+        {
+            byte[]? payload = entry[PayloadField];
+            var message = payload is null ? null : BusJson.Deserialize(payload);
+            result.Add(new DeadLetter(
+                message ?? new EventAccepted { EventId = "?", EventName = "?", Fields = default, Producer = "?", AcceptedAt = default },
+                workflow,
+                (int)entry["attempts"],
+                entry["reason"].ToString()));
+        }
+
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is { } connection)
+        {
+            await connection.DisposeAsync();
+        }
+
+        _gate.Dispose();
+        _connectLock.Dispose();
+    }
+
+    internal static async Task EnsureGroupAsync(IDatabase database, RedisKey stream, string group)
+    {
+        try
+        {
+            await database.StreamCreateConsumerGroupAsync(stream, group, StreamPosition.NewMessages, createStream: true);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Already there: a workflow's group outlives its consumers.
+        }
+    }
+
+    private async Task<ConnectionMultiplexer> GetConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { } connected)
+        {
+            return connected;
+        }
+
+        await _connectLock.WaitAsync(cancellationToken);
+        try
+        {
+            _connection ??= await ConnectionMultiplexer.ConnectAsync(_configuration);
+            return _connection;
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+}

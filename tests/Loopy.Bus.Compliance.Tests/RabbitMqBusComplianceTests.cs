@@ -1,0 +1,12 @@
+using Loopy.Testing;
+
+namespace Loopy.Bus.Compliance.Tests;
+
+public sealed class RabbitMqBusComplianceTests : BusComplianceTests
+{
+    protected override BusTransport Transport => BusTransport.RabbitMq;
+
+    protected override string? ConnectionString => TestServers.RabbitMq;
+
+    protected override string? ServerName => "rabbitmq";
+}

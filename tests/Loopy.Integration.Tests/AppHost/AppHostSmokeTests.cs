@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Loopy.Testing;
+
+namespace Loopy.Integration.Tests.AppHost;
+
+/// <summary>
+/// Starts the real AppHost as a process against the real servers: every service it starts answers
+/// <c>/health</c>, and SIGINT (Ctrl-C) stops every child it started.
+/// </summary>
+[Collection(ServerOutages.Name)]
+public partial class AppHostSmokeTests
+{
+    [Fact]
+    public async Task Starts_every_service_healthy_and_Ctrl_C_leaves_no_child_behind()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var appHost = Path.Combine(RepositoryRoot.Path, "Loopy.AppHost", "bin", configuration, "net10.0", "Loopy.AppHost.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { appHost, "--servers", "external", "--runtime-replicas", "2", "--base-port", "15180" },
+            WorkingDirectory = RepositoryRoot.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ConnectionStrings__postgres"] = TestServers.Postgres;
+        start.Environment["ConnectionStrings__rabbitmq"] = TestServers.RabbitMq;
+        start.Environment["ConnectionStrings__redis"] = TestServers.Redis;
+        start.Environment["NO_COLOR"] = "1";
+
+        var lines = new ConcurrentQueue<string>();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lines.Enqueue(e.Data);
+            if (e.Data.Contains("Loopy is running", StringComparison.Ordinal))
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lines.Enqueue(e.Data);
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await Task.WhenAny(ready.Task, process.WaitForExitAsync(ct), Task.Delay(TimeSpan.FromSeconds(120), ct));
+            Assert.True(ready.Task.IsCompleted, "the AppHost did not report ready:\n" + string.Join('\n', lines));
+
+            var endpoints = lines.Select(l => EndpointLine().Match(l)).Where(m => m.Success).ToList();
+            Assert.Equal(["receiver", "sensorhost", "runtime-1", "runtime-2"], endpoints.Select(m => m.Groups["name"].Value));
+            using var http = new HttpClient();
+            foreach (var endpoint in endpoints)
+            {
+                var health = await http.GetAsync(new Uri(new Uri(endpoint.Groups["url"].Value), "/health"), ct);
+                Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            }
+
+            using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await interrupt.WaitForExitAsync(ct);
+            }
+
+            using var exitDeadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            exitDeadline.CancelAfter(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(exitDeadline.Token);
+            Assert.Equal(0, process.ExitCode);
+
+            var childPids = endpoints.Select(m => int.Parse(m.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.All(childPids, pid => Assert.False(IsRunning(pid), $"child {pid} is still running after Ctrl-C"));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"^\[apphost\]\s+(?<name>[a-z0-9-]+)\s+(?<url>http://\S+)\s+\(pid (?<pid>\d+)\)")]
+    private static partial Regex EndpointLine();
+}
