@@ -16,7 +16,12 @@ internal sealed partial class Compilation
     /// <summary>The single entry step of a workflow, or null when it has zero or several.</summary>
     public static StepDef? EntryOf(List<StepDef> steps)
     {
-        var entries = steps.Where(s => !s.Broken && s.HasOn).ToList();
+        var entries = steps.Where(s => !s.Broken && s.HasOn && !s.HasAfter).ToList();
+        if (entries.Count == 0)
+        {
+            entries = steps.Where(s => !s.Broken && s.HasOn).ToList();
+        }
+
         return entries.Count == 1 ? entries[0] : null;
     }
 

@@ -11,8 +11,15 @@ internal sealed partial class Compilation
     {
         var firstFile = steps[0].File;
         var live = steps.Where(s => !s.Broken).ToList();
-        var entries = live.Count(s => s.HasOn);
-        if (entries != 1 && !(entries == 0 && live.Count < steps.Count))
+        // A step with both on: and after: is E104's alone; it counts as an entry only when no step has on: alone.
+        var entries = live.Count(s => s.HasOn && !s.HasAfter);
+        var both = live.Count(s => s.HasOn && s.HasAfter);
+        if (entries == 0 && both > 0)
+        {
+            entries = -1;
+        }
+
+        if (entries > 1 || (entries == 0 && live.Count == steps.Count))
         {
             Report(DiagnosticCatalog.E102, firstFile, 1,
                 $"workflow '{workflow}' must have exactly one entry (on:) step; found {entries.ToString(CultureInfo.InvariantCulture)}");

@@ -57,7 +57,8 @@ internal sealed partial class Compilation
             return;
         }
 
-        var lines = text.Split('\n');
+        // Lines as splitlines() sees them: a final newline does not start another line.
+        var lines = (text.EndsWith('\n') ? text[..^1] : text).Split('\n');
         var close = -1;
         if (lines[0].Trim() == "---")
         {

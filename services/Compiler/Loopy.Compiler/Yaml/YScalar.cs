@@ -54,7 +54,7 @@ internal sealed partial class YScalar : YNode
         if (IntRegex().IsMatch(text))
         {
             return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
-                ? l
+                ? (object)l
                 : double.Parse(text, CultureInfo.InvariantCulture);
         }
 
