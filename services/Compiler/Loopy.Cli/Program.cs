@@ -1,2 +1,1 @@
-Console.Error.WriteLine("loopy: the command-line tool is being built; no commands yet.");
-return 2;
+return await Loopy.Cli.LoopyCli.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);

@@ -4,4 +4,7 @@ namespace Loopy.Compiler;
 public static class CompilerInfo
 {
     public const string SchemaVersion = "2";
+
+    /// <summary>Written as <c>loopy_version</c>; not part of the content hash.</summary>
+    public const string Version = "0.1.0";
 }

@@ -1,0 +1,85 @@
+using Loopy.Compiler.Diagnostics;
+using Loopy.Compiler.Model;
+using Loopy.Compiler.Projects;
+using Loopy.Compiler.Yaml;
+
+namespace Loopy.Compiler.Compilation;
+
+/// <summary>One pass over one project: the stages of AUTHORING.md §5, collecting diagnostics.</summary>
+internal sealed partial class Compilation
+{
+    private const string RegistryFile = "registry.yml";
+    private readonly ProjectSource _source;
+    private readonly List<Diagnostic> _diagnostics = [];
+
+    public Compilation(ProjectSource source) => _source = source;
+
+    public List<Diagnostic> Diagnostics => _diagnostics;
+
+    public bool RegistryPresent { get; private set; }
+
+    public bool HasLimits { get; private set; }
+
+    public Dictionary<string, SandboxDef> Sandboxes { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, AgentDef> Agents { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, EventDef> Events { get; } = new(StringComparer.Ordinal);
+
+    public double? CascadeSpend { get; private set; }
+
+    public List<(string Workflow, double Usd, int Line)> WorkflowLimits { get; } = [];
+
+    /// <summary>Workflows in sorted order, each with its steps in sorted file order.</summary>
+    public SortedDictionary<string, List<StepDef>> Workflows { get; } = new(StringComparer.Ordinal);
+
+    public List<SensorDef> Sensors { get; } = [];
+
+    public void Run()
+    {
+        DiscoverAndParseRegistry();
+        ParseWorkflows();
+        ParseSensors();
+        CheckBuiltins();
+        CheckTemplateReferences();
+        CrossCheck();
+        CheckLineage();
+        _diagnostics.Sort();
+    }
+
+    private void Report(CatalogEntry entry, string? file, int line, string message, string? hint = null) =>
+        _diagnostics.Add(entry.At(file, line, message, hint));
+
+    private void UnknownKey(string? file, int line, string key, string where) =>
+        Report(DiagnosticCatalog.W901, file, line, $"unknown key '{key}' in {where}; it is ignored");
+
+    private static string? KeyName(YEntry entry) => entry.Name;
+
+    /// <summary>A string or a list of strings; null when the shape is wrong.</summary>
+    private static List<(string Value, int Line)>? StringOrList(YNode? node)
+    {
+        switch (node)
+        {
+            case YScalar { Value: string s } scalar:
+                return [(s, scalar.Line)];
+            case YSequence sequence:
+                {
+                    var result = new List<(string, int)>();
+                    foreach (var item in sequence.Items)
+                    {
+                        if (item is not YScalar { Value: string text })
+                        {
+                            return null;
+                        }
+
+                        result.Add((text, item.Line));
+                    }
+
+                    return result;
+                }
+
+            default:
+                return null;
+        }
+    }
+}
