@@ -246,6 +246,29 @@ public abstract class ReceiverComplianceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_callers_trace_context_is_continued_onto_the_bus_message()
+    {
+        using var client = Fixture.CreateClient();
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        using var request = new HttpRequestMessage(HttpMethod.Post, Uri("/events")) { Content = ReceiverFixture.Json(ReceiverFixture.IncidentJson()) };
+        request.Headers.Add("traceparent", $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        using var response = await client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString();
+        await Fixture.DrainAsync(Ct);
+        var delivery = Assert.Single(Fixture.Published, d => d.Message.EventId == id);
+        Assert.Contains(traceId, delivery.Message.TraceParent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_OpenAPI_description_documents_POST_events()
     {
         using var client = Fixture.CreateClient(bearer: null);

@@ -87,6 +87,11 @@ public static class EventsEndpoint
             return Refuse(503, ReceiverErrorCodes.Unavailable, "the ingress database is unavailable; retry later", RetryAfter);
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return Refuse(400, ReceiverErrorCodes.MalformedJson, "the body is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {
