@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Loopy.AppHost;
 
 /// <summary>Command-line options of the AppHost.</summary>
-public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, string RepositoryRoot, int BasePort)
+public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, string RepositoryRoot, int BasePort, string ProjectPath)
 {
     public const string Usage = """
         usage: dotnet run --project Loopy.AppHost [-- OPTIONS]
@@ -12,6 +12,7 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
                                  when no ConnectionStrings__* variable is set); external: use the
                                  ConnectionStrings__postgres|rabbitmq|redis variables already set
           --base-port P          first HTTP port (default 5080): Receiver, SensorHost, then each Runtime
+          --project DIR          the Loopy project to compile and run (default examples/hello)
         """;
 
     public static AppHostOptions? Parse(IReadOnlyList<string> args, TextWriter error)
@@ -21,6 +22,7 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
         var replicas = 2;
         var basePort = 5080;
         ServersMode? servers = null;
+        string? project = null;
         for (var i = 0; i < args.Count; i++)
         {
             var value = i + 1 < args.Count ? args[i + 1] : null;
@@ -38,6 +40,10 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
                     servers = value == "local" ? ServersMode.Local : ServersMode.External;
                     i++;
                     break;
+                case "--project" when !string.IsNullOrWhiteSpace(value):
+                    project = value;
+                    i++;
+                    break;
                 case "-h" or "--help":
                     error.WriteLine(Usage);
                     return null;
@@ -49,7 +55,15 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
         }
 
         var configured = ConnectionStrings.FromEnvironment().Count > 0;
-        return new AppHostOptions(replicas, servers ?? (configured ? ServersMode.External : ServersMode.Local), FindRepositoryRoot(), basePort);
+        var root = FindRepositoryRoot();
+        var projectPath = Path.GetFullPath(project ?? Path.Combine(root, "examples", "hello"));
+        if (!File.Exists(Path.Combine(projectPath, "registry.yml")))
+        {
+            error.WriteLine($"loopy-apphost: {projectPath} is not a Loopy project (no registry.yml).");
+            return null;
+        }
+
+        return new AppHostOptions(replicas, servers ?? (configured ? ServersMode.External : ServersMode.Local), root, basePort, projectPath);
     }
 
     private static string FindRepositoryRoot()

@@ -16,6 +16,12 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
     private readonly ConsoleSink _console = new(Console.Out);
     private readonly List<ChildProcess> _children = [];
 
+    // Credentials of this run only: the SensorHost's producer secret, and a token for posting by hand.
+    private readonly string _sensorHostSecret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>A producer token for posting events by hand during this run (printed with the endpoints).</summary>
+    public string DeveloperToken { get; } = "dev-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+
     public async Task<int> RunAsync(CancellationToken shutdown)
     {
         var serversStartedHere = false;
@@ -33,7 +39,8 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
                 return 2;
             }
 
-            var services = PlanServices(connections);
+            var manifest = await CompileProjectAsync(shutdown);
+            var services = PlanServices(connections, manifest);
             foreach (var service in services)
             {
                 _children.Add(service.Start(_console));
@@ -82,10 +89,31 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
         }
     }
 
-    private List<ServiceLaunch> PlanServices(IReadOnlyDictionary<string, string> connections)
-    {
-        var configuration = typeof(Launcher).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    private static string BuildConfiguration =>
+        typeof(Launcher).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "LoopyBuildConfiguration")?.Value ?? "Debug";
+
+    /// <summary>Compiles the project with the real <c>loopy</c> CLI; returns the manifest path.</summary>
+    private async Task<string> CompileProjectAsync(CancellationToken cancellationToken)
+    {
+        var cli = Path.Combine(options.RepositoryRoot, "services", "Compiler", "Loopy.Cli", "bin", BuildConfiguration, "net10.0", "loopy.dll");
+        if (!File.Exists(cli))
+        {
+            throw new LauncherException($"{cli} is missing: build the solution first (dotnet build Loopy.sln).");
+        }
+
+        var (code, _) = await RunProcessAsync("dotnet", [cli, "compile", options.ProjectPath], "compiler", echoStdout: true, cancellationToken);
+        if (code != 0)
+        {
+            throw new LauncherException($"{options.ProjectPath} does not compile (loopy compile exited {code}; diagnostics above).");
+        }
+
+        return Path.Combine(options.ProjectPath, "manifest.json");
+    }
+
+    private List<ServiceLaunch> PlanServices(IReadOnlyDictionary<string, string> connections, string manifest)
+    {
+        var configuration = BuildConfiguration;
         var port = options.BasePort;
         var services = new List<ServiceLaunch>
         {
@@ -111,6 +139,20 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
                 service.Environment[ConnectionStrings.VariableName(name)] = value;
             }
 
+            service.Environment["Loopy__DataDirectory"] = Path.Combine(options.ProjectPath, ".loopy");
+            service.Environment["Loopy__Receiver__ManifestPath"] = manifest;
+            service.Environment["Loopy__Receiver__Producers__0__Name"] = "sensorhost";
+            service.Environment["Loopy__Receiver__Producers__0__Secret"] = _sensorHostSecret;
+            service.Environment["Loopy__Receiver__Producers__0__Events__0"] = "*";
+            service.Environment["Loopy__Receiver__Producers__1__Name"] = "developer";
+            service.Environment["Loopy__Receiver__Producers__1__Secret"] = DeveloperToken;
+            service.Environment["Loopy__Receiver__Producers__1__Events__0"] = "*";
+            service.Environment["Loopy__Runtime__ManifestPath"] = manifest;
+            service.Environment["Loopy__Runtime__ProjectRoot"] = options.ProjectPath;
+            service.Environment["Loopy__SensorHost__ManifestPath"] = manifest;
+            service.Environment["Loopy__SensorHost__ProjectRoot"] = options.ProjectPath;
+            service.Environment["Loopy__SensorHost__ReceiverUrl"] = services[0].Url.ToString();
+            service.Environment["Loopy__SensorHost__ProducerSecret"] = _sensorHostSecret;
             service.Environment["OTEL_SERVICE_NAME"] = $"loopy-{service.Service.ToLowerInvariant()}";
             service.Environment["LOOPY_INSTANCE"] = service.Name;
             service.Environment["DOTNET_ENVIRONMENT"] = "Development";
@@ -167,11 +209,15 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
         return true;
     }
 
-    private void PrintEndpoints(IReadOnlyList<ServiceLaunch> services, IReadOnlyDictionary<string, string> connections)
+    private void PrintEndpoints(List<ServiceLaunch> services, IReadOnlyDictionary<string, string> connections)
     {
         var lines = new List<string> { string.Empty, "  resource       endpoint" };
         lines.AddRange(services.Zip(_children).Select(p => $"  {p.First.Name,-14} {p.First.Url} (pid {p.Second.Pid})"));
         lines.AddRange(connections.Keys.Order(StringComparer.Ordinal).Select(k => $"  {k,-14} {Redact(connections[k])}"));
+        lines.Add(string.Empty);
+        lines.Add($"  project        {options.ProjectPath}");
+        lines.Add($"  post an event  curl -H 'Authorization: Bearer {DeveloperToken}' -H 'Content-Type: application/json' \\");
+        lines.Add($"                   -d '{{\"name\": \"<Event>\", \"fields\": {{...}}}}' {services[0].Url}events");
         lines.Add(string.Empty);
         lines.Add("  Loopy is running. Ctrl-C stops everything this AppHost started.");
         foreach (var line in lines)
@@ -223,36 +269,44 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
         return found;
     }
 
-    private async Task<(int Code, string Output)> RunScriptAsync(string[] arguments, CancellationToken cancellationToken, bool echo = true)
+    private Task<(int Code, string Output)> RunScriptAsync(string[] arguments, CancellationToken cancellationToken, bool echo = true) =>
+        RunProcessAsync("bash", [Path.Combine(options.RepositoryRoot, "eng", "servers.sh"), .. arguments], echo ? "servers" : null, echoStdout: false, cancellationToken);
+
+    /// <summary>Runs a tool to completion; its stderr (and stdout when asked) is echoed with a prefix.</summary>
+    private async Task<(int Code, string Output)> RunProcessAsync(
+        string fileName, IEnumerable<string> arguments, string? echoPrefix, bool echoStdout, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("bash")
+        var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = options.RepositoryRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(options.RepositoryRoot, "eng", "servers.sh"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start) ?? throw new LauncherException("bash could not be started");
-        var stderr = Task.Run(async () =>
+        using var process = Process.Start(start) ?? throw new LauncherException($"{fileName} could not be started");
+        async Task PumpAsync(StreamReader reader, System.Text.StringBuilder? keep, bool echo)
         {
-            while (await process.StandardError.ReadLineAsync(cancellationToken) is { } line)
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
             {
-                if (echo)
+                keep?.AppendLine(line);
+                if (echo && echoPrefix is not null)
                 {
-                    _console.Line("servers", line.Replace("[servers] ", string.Empty, StringComparison.Ordinal));
+                    _console.Line(echoPrefix, line.Replace($"[{echoPrefix}] ", string.Empty, StringComparison.Ordinal));
                 }
             }
-        }, cancellationToken);
-        var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        }
+
+        var stdout = new System.Text.StringBuilder();
+        await Task.WhenAll(
+            PumpAsync(process.StandardOutput, stdout, echoStdout),
+            PumpAsync(process.StandardError, null, echo: true));
         await process.WaitForExitAsync(cancellationToken);
-        await stderr;
-        return (process.ExitCode, stdout);
+        return (process.ExitCode, stdout.ToString());
     }
 
     private static int NextFreePort(ref int port)

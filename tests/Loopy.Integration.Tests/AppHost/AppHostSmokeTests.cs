@@ -72,6 +72,16 @@ public partial class AppHostSmokeTests
                 Assert.Equal(HttpStatusCode.OK, health.StatusCode);
             }
 
+            // The AppHost compiled examples/hello and wired a producer token: an event goes through the Receiver.
+            var token = lines.Select(l => DeveloperToken().Match(l)).First(m => m.Success).Groups["token"].Value;
+            using (var post = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(endpoints[0].Groups["url"].Value), "/events")))
+            {
+                post.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                post.Content = new StringContent("{\"name\":\"Greet\",\"fields\":{\"name\":\"smoke\"}}", System.Text.Encoding.UTF8, "application/json");
+                using var accepted = await http.SendAsync(post, ct);
+                Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            }
+
             using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await interrupt.WaitForExitAsync(ct);
@@ -106,6 +116,9 @@ public partial class AppHostSmokeTests
             return false;
         }
     }
+
+    [GeneratedRegex(@"Bearer (?<token>dev-[0-9a-f]+)")]
+    private static partial Regex DeveloperToken();
 
     [GeneratedRegex(@"^\[apphost\]\s+(?<name>[a-z0-9-]+)\s+(?<url>http://\S+)\s+\(pid (?<pid>\d+)\)")]
     private static partial Regex EndpointLine();
