@@ -89,6 +89,9 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
         }
     }
 
+    /// <summary>The service hosts the AppHost starts (deploy/ must run the same set; a test checks it).</summary>
+    public static readonly IReadOnlyList<string> Services = ["Receiver", "SensorHost", "Runtime"];
+
     private static string BuildConfiguration =>
         typeof(Launcher).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "LoopyBuildConfiguration")?.Value ?? "Debug";
@@ -115,14 +118,15 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
     {
         var configuration = BuildConfiguration;
         var port = options.BasePort;
-        var services = new List<ServiceLaunch>
+        var services = new List<ServiceLaunch>();
+        foreach (var service in Services)
         {
-            new("receiver", "Receiver", NextFreePort(ref port)),
-            new("sensorhost", "SensorHost", NextFreePort(ref port)),
-        };
-        for (var i = 1; i <= options.RuntimeReplicas; i++)
-        {
-            services.Add(new ServiceLaunch($"runtime-{i}", "Runtime", NextFreePort(ref port)));
+            var replicas = service == "Runtime" ? options.RuntimeReplicas : 1;
+            for (var i = 1; i <= replicas; i++)
+            {
+                var name = replicas == 1 && service != "Runtime" ? service.ToLowerInvariant() : $"{service.ToLowerInvariant()}-{i}";
+                services.Add(new ServiceLaunch(name, service, NextFreePort(ref port)));
+            }
         }
 
         foreach (var service in services)
