@@ -7,10 +7,12 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
 {
     public const string Usage = """
         usage: dotnet run --project Loopy.AppHost [-- OPTIONS]
-          --runtime-replicas N   Runtime workers to start (default 2)
-          --servers MODE         local: start Postgres, RabbitMQ and Redis with eng/servers.sh (default
-                                 when no ConnectionStrings__* variable is set); external: use the
-                                 ConnectionStrings__postgres|rabbitmq|redis variables already set
+          --runtime-replicas N   Runtime worker processes to start (default 2; not standalone)
+          --servers MODE         standalone (default when no ConnectionStrings__* variable is set): one
+                                 process, in-process bus, SQLite under the project's .loopy/;
+                                 local: start Postgres, RabbitMQ and Redis with eng/servers.sh and run
+                                 each service as its own process; external (default when
+                                 ConnectionStrings__postgres|rabbitmq|redis are set): use those servers
           --base-port P          first HTTP port (default 5080): Receiver, SensorHost, then each Runtime
           --project DIR          the Loopy project to compile and run (default examples/hello)
         """;
@@ -36,8 +38,13 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
                     basePort = p;
                     i++;
                     break;
-                case "--servers" when value is "local" or "external":
-                    servers = value == "local" ? ServersMode.Local : ServersMode.External;
+                case "--servers" when value is "standalone" or "local" or "external":
+                    servers = value switch
+                    {
+                        "standalone" => ServersMode.Standalone,
+                        "local" => ServersMode.Local,
+                        _ => ServersMode.External,
+                    };
                     i++;
                     break;
                 case "--project" when !string.IsNullOrWhiteSpace(value):
@@ -63,7 +70,7 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
             return null;
         }
 
-        return new AppHostOptions(replicas, servers ?? (configured ? ServersMode.External : ServersMode.Local), root, basePort, projectPath);
+        return new AppHostOptions(replicas, servers ?? (configured ? ServersMode.External : ServersMode.Standalone), root, basePort, projectPath);
     }
 
     private static string FindRepositoryRoot()

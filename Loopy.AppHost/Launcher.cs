@@ -9,11 +9,12 @@ namespace Loopy.AppHost;
 /// connection strings in <c>ConnectionStrings__*</c>, waits for each <c>/health</c>, prints the
 /// endpoints, and on shutdown stops every child (and every server) it started.
 /// </summary>
-public sealed class Launcher(AppHostOptions options, TimeProvider time)
+public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleSink console)
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
-    private readonly ConsoleSink _console = new(Console.Out);
+    private readonly ConsoleSink _console = console;
+    private readonly ToolRunner _tools = new(options.RepositoryRoot, console);
     private readonly List<ChildProcess> _children = [];
 
     // Credentials of this run only: the SensorHost's producer secret, and a token for posting by hand.
@@ -39,7 +40,7 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
                 return 2;
             }
 
-            var manifest = await CompileProjectAsync(shutdown);
+            var manifest = await ProjectCompilation.CompileAsync(options, _tools, shutdown);
             var services = PlanServices(connections, manifest);
             foreach (var service in services)
             {
@@ -92,27 +93,10 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
     /// <summary>The service hosts the AppHost starts (deploy/ must run the same set; a test checks it).</summary>
     public static readonly IReadOnlyList<string> Services = ["Receiver", "SensorHost", "Runtime"];
 
-    private static string BuildConfiguration =>
+    /// <summary>The configuration this AppHost was built in; the sibling hosts are run from the same one.</summary>
+    public static string BuildConfiguration =>
         typeof(Launcher).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "LoopyBuildConfiguration")?.Value ?? "Debug";
-
-    /// <summary>Compiles the project with the real <c>loopy</c> CLI; returns the manifest path.</summary>
-    private async Task<string> CompileProjectAsync(CancellationToken cancellationToken)
-    {
-        var cli = Path.Combine(options.RepositoryRoot, "services", "Compiler", "Loopy.Cli", "bin", BuildConfiguration, "net10.0", "loopy.dll");
-        if (!File.Exists(cli))
-        {
-            throw new LauncherException($"{cli} is missing: build the solution first (dotnet build Loopy.sln).");
-        }
-
-        var (code, _) = await RunProcessAsync("dotnet", [cli, "compile", options.ProjectPath], "compiler", echoStdout: true, cancellationToken);
-        if (code != 0)
-        {
-            throw new LauncherException($"{options.ProjectPath} does not compile (loopy compile exited {code}; diagnostics above).");
-        }
-
-        return Path.Combine(options.ProjectPath, "manifest.json");
-    }
 
     private List<ServiceLaunch> PlanServices(IReadOnlyDictionary<string, string> connections, string manifest)
     {
@@ -220,8 +204,7 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
         lines.AddRange(connections.Keys.Order(StringComparer.Ordinal).Select(k => $"  {k,-14} {Redact(connections[k])}"));
         lines.Add(string.Empty);
         lines.Add($"  project        {options.ProjectPath}");
-        lines.Add($"  post an event  curl -H 'Authorization: Bearer {DeveloperToken}' -H 'Content-Type: application/json' \\");
-        lines.Add($"                   -d '{{\"name\": \"<Event>\", \"fields\": {{...}}}}' {services[0].Url}events");
+        lines.AddRange(ProjectCompilation.PostExample(DeveloperToken, services[0].Url));
         lines.Add(string.Empty);
         lines.Add("  Loopy is running. Ctrl-C stops everything this AppHost started.");
         foreach (var line in lines)
@@ -274,44 +257,7 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
     }
 
     private Task<(int Code, string Output)> RunScriptAsync(string[] arguments, CancellationToken cancellationToken, bool echo = true) =>
-        RunProcessAsync("bash", [Path.Combine(options.RepositoryRoot, "eng", "servers.sh"), .. arguments], echo ? "servers" : null, echoStdout: false, cancellationToken);
-
-    /// <summary>Runs a tool to completion; its stderr (and stdout when asked) is echoed with a prefix.</summary>
-    private async Task<(int Code, string Output)> RunProcessAsync(
-        string fileName, IEnumerable<string> arguments, string? echoPrefix, bool echoStdout, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = options.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new LauncherException($"{fileName} could not be started");
-        async Task PumpAsync(StreamReader reader, System.Text.StringBuilder? keep, bool echo)
-        {
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
-            {
-                keep?.AppendLine(line);
-                if (echo && echoPrefix is not null)
-                {
-                    _console.Line(echoPrefix, line.Replace($"[{echoPrefix}] ", string.Empty, StringComparison.Ordinal));
-                }
-            }
-        }
-
-        var stdout = new System.Text.StringBuilder();
-        await Task.WhenAll(
-            PumpAsync(process.StandardOutput, stdout, echoStdout),
-            PumpAsync(process.StandardError, null, echo: true));
-        await process.WaitForExitAsync(cancellationToken);
-        return (process.ExitCode, stdout.ToString());
-    }
+        _tools.RunAsync("bash", [Path.Combine(options.RepositoryRoot, "eng", "servers.sh"), .. arguments], echo ? "servers" : null, echoStdout: false, cancellationToken);
 
     private static int NextFreePort(ref int port)
     {
