@@ -66,10 +66,12 @@ internal sealed class RedisConsumer : IAsyncDisposable
         var nextTrim = _timeProvider.GetTimestamp();
         while (!stopping.IsCancellationRequested)
         {
+            // Slots taken for this round and not yet handed to a dispatched entry; given back in finally.
+            var held = 0;
             try
             {
                 await _slots.WaitAsync(stopping);
-                var held = 1;
+                held = 1;
                 while (held < _concurrency && _slots.Wait(0))
                 {
                     held++;
@@ -92,20 +94,23 @@ internal sealed class RedisConsumer : IAsyncDisposable
                     }
                 }
 
-                for (var i = 0; i < batch.Count; i++)
+                foreach (var (stream, entry) in batch)
                 {
-                    if (i >= held)
+                    if (held == 0)
                     {
                         // More than one stream answered: these entries are ours now, handle them too.
                         await _slots.WaitAsync(CancellationToken.None);
+                        held++;
                     }
 
-                    Dispatch(batch[i].Stream, batch[i].Entry);
+                    Dispatch(stream, entry);
+                    held--;
                 }
 
-                if (held > batch.Count)
+                if (held > 0)
                 {
-                    _slots.Release(held - batch.Count);
+                    _slots.Release(held);
+                    held = 0;
                 }
 
                 if (batch.Count == 0)
@@ -143,6 +148,13 @@ internal sealed class RedisConsumer : IAsyncDisposable
                 catch (OperationCanceledException)
                 {
                     break;
+                }
+            }
+            finally
+            {
+                if (held > 0)
+                {
+                    _slots.Release(held);
                 }
             }
         }
