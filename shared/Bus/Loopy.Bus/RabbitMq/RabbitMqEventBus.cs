@@ -29,6 +29,7 @@ internal sealed class RabbitMqEventBus : IEventBus
     // allows one receive endpoint per queue and bus, and a second consumer of a workflow in the same
     // process (a test, or more concurrency) gets a bus of its own, like another replica would.
     private readonly List<(IBusControl Bus, HashSet<string> Queues)> _buses = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<ISendEndpoint>> _sendEndpoints = new(StringComparer.Ordinal);
     private IConnection? _adminConnection;
 
     public RabbitMqEventBus(string connectionString, BusOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
@@ -56,8 +57,7 @@ internal sealed class RabbitMqEventBus : IEventBus
                 await _gate.RunAsync(
                     async token =>
                     {
-                        var bus = await GetBusAsync(null, token);
-                        var endpoint = await bus.GetSendEndpoint(new Uri($"exchange:{ExchangeName(stamped.EventName)}?type=fanout&durable=true"));
+                        var endpoint = await GetSendEndpointAsync(stamped.EventName, token);
                         await endpoint.Send(stamped, context => context.Durable = true, token);
                     },
                     cancellationToken);
@@ -280,6 +280,21 @@ internal sealed class RabbitMqEventBus : IEventBus
         finally
         {
             _startLock.Release();
+        }
+    }
+
+    private async Task<ISendEndpoint> GetSendEndpointAsync(string eventName, CancellationToken cancellationToken)
+    {
+        var bus = await GetBusAsync(null, cancellationToken);
+        var endpoint = _sendEndpoints.GetOrAdd(eventName, name => bus.GetSendEndpoint(new Uri($"exchange:{ExchangeName(name)}?type=fanout&durable=true")));
+        try
+        {
+            return await endpoint;
+        }
+        catch
+        {
+            _sendEndpoints.TryRemove(eventName, out _);
+            throw;
         }
     }
 

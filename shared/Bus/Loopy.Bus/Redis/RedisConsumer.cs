@@ -340,39 +340,13 @@ internal sealed class RedisConsumer : IAsyncDisposable
         }
     }
 
-    /// <summary>XTRIM MINID below the oldest entry any group has not read or not acknowledged.</summary>
     private async Task TrimAsync()
     {
         foreach (var stream in _streams)
         {
             try
             {
-                var groups = await _database.StreamGroupInfoAsync(stream);
-                if (groups.Length == 0)
-                {
-                    continue;
-                }
-
-                StreamId? floor = null;
-                foreach (var group in groups)
-                {
-                    var needed = StreamId.Parse(group.LastDeliveredId);
-                    if (group.PendingMessageCount > 0)
-                    {
-                        var pending = await _database.StreamPendingAsync(stream, group.Name);
-                        if (pending.PendingMessageCount > 0)
-                        {
-                            needed = StreamId.Min(needed, StreamId.Parse(pending.LowestPendingMessageId.ToString()));
-                        }
-                    }
-
-                    floor = floor is null ? needed : StreamId.Min(floor.Value, needed);
-                }
-
-                if (floor is { IsZero: false } minimum)
-                {
-                    await _database.ExecuteAsync("XTRIM", stream, "MINID", "~", minimum.ToString());
-                }
+                await RedisEventBus.TrimAsync(_database, stream);
             }
             catch (RedisException ex)
             {
