@@ -9,7 +9,7 @@ internal static class OursBenchmark
     public static async Task<IReadOnlyList<BenchResult>> RunAsync(BusTransport transport, string? connectionString, BenchSettings settings)
     {
         var prefix = $"bench{Guid.NewGuid():N}"[..17];
-        var options = new BusOptions { EntityPrefix = prefix, MaxInFlightPublishes = settings.Concurrency, ConcurrencyPerSubscription = 32, PublishTimeout = TimeSpan.FromSeconds(10), InProcessCapacity = Math.Max(10_000, settings.Count) };
+        var options = new BusOptions { EntityPrefix = prefix, MaxInFlightPublishes = settings.Concurrency, ConcurrencyPerSubscription = 64, PublishTimeout = TimeSpan.FromSeconds(10), InProcessCapacity = Math.Max(10_000, settings.Count) };
         var name = transport.ToString();
         var results = new List<BenchResult>();
         await using var bus = BusServiceCollectionExtensions.Create(transport, connectionString, options, TimeProvider.System, NullLoggerFactory.Instance);
