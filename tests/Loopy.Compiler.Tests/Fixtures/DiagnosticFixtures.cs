@@ -98,6 +98,7 @@ public static class DiagnosticFixtures
         new("W501 dead trigger", "W501", Reg, 11, Files((SensorYml, null))),
         new("E901 fractional wall_clock", "E901", FinishMd, 4, Files((FinishMd, Step("after: start\nagent: Worker\nbudget: { wall_clock: 1.5 }", "Finish {{ start.result }}."))),
             Files((FinishMd, Step("after: start\nagent: Worker\nbudget: { wall_clock: 2, spend: { usd: 0.5 } }", "Finish {{ start.result }}.")))),
+        new("E901 agent not a string", "E901", FinishMd, 3, Files((FinishMd, Step("after: start\nagent: [Worker]", "Finish {{ start.result }}.")))),
         new("E901 output not a mapping", "E901", FinishMd, 4, Files((FinishMd, Step("after: start\nagent: Worker\noutput: [a, b]", "Finish {{ start.result }}.")))),
         new("E902 exec without command", "E902", Reg, 5, Files((Reg, RegistryWith("    command: [sh, run.sh]\n", string.Empty)))),
         new("E902 command on claude-code", "E902", Reg, 9, Files((Reg, RegistryWith("harness: exec\n    model: fake-v1", "harness: claude-code\n    model: claude-sonnet-4-6")))),

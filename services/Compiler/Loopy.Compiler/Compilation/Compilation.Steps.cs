@@ -130,10 +130,11 @@ internal sealed partial class Compilation
 
                     break;
                 case "agent":
+                    // A malformed agent: is E901's; it does not also raise W902.
+                    step.AgentLine = line;
                     if (entry.Value is YScalar { Value: string agent })
                     {
                         step.Agent = agent;
-                        step.AgentLine = line;
                     }
                     else
                     {
