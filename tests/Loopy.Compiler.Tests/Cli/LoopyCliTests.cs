@@ -140,7 +140,7 @@ public sealed class LoopyCliTests
     {
         using var temp = new TempDirectory();
         var dir = Path.Combine(temp.Path, "demo");
-        var init = await CliRun.RunAsync("init", "demo", "--dir", dir);
+        var init = await CliRun.RunAsync("init", "demo", "--dir", temp.Path);
         Assert.Equal(0, init.ExitCode);
         Assert.Equal(["manifest.json", "contract/", ".loopy/", "loopy.env", "secrets/", "sensors/.env"],
             await File.ReadAllLinesAsync(Path.Combine(dir, ".gitignore"), TestContext.Current.CancellationToken));
@@ -161,8 +161,9 @@ public sealed class LoopyCliTests
     {
         using var temp = new TempDirectory();
         await File.WriteAllTextAsync(Path.Combine(temp.Path, "notes.txt"), "x", TestContext.Current.CancellationToken);
-        Assert.Equal(1, (await CliRun.RunAsync("init", "demo", "--dir", temp.Path)).ExitCode);
-        Assert.Equal(1, (await CliRun.RunAsync("init", "-bad name", "--dir", Path.Combine(temp.Path, "x"))).ExitCode);
+        Assert.Equal(1, (await CliRun.RunAsync("init", "--dir", temp.Path)).ExitCode);
+        Assert.Equal(1, (await CliRun.RunAsync("init", "bad name", "--dir", temp.Path)).ExitCode);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "bad name")));
     }
 
     [Fact]
@@ -170,7 +171,7 @@ public sealed class LoopyCliTests
     {
         using var temp = new TempDirectory();
         await File.WriteAllTextAsync(Path.Combine(temp.Path, ".gitignore"), "bin/\n", TestContext.Current.CancellationToken);
-        Assert.Equal(0, (await CliRun.RunAsync("init", "kept", "--dir", temp.Path)).ExitCode);
+        Assert.Equal(0, (await CliRun.RunAsync("init", "--dir", temp.Path)).ExitCode);
         var lines = await File.ReadAllLinesAsync(Path.Combine(temp.Path, ".gitignore"), TestContext.Current.CancellationToken);
         Assert.Equal("bin/", lines[0]);
         Assert.Contains("manifest.json", lines);
