@@ -57,6 +57,8 @@ public static class DiagnosticFixtures
             Files((Reg, FixtureProject.Registry + "limits:\n  cascade_spend: { usd: 50 }\n"))),
         new("E214 no provider", "E214", Reg, 2, Files((Reg, RegistryWith("    provider: local\n", "    network: []\n")))),
         new("E215 reserved event", "E215", Reg, 14, Files((Reg, FixtureProject.Registry + "  Github.Deployed:\n    a: str\n"))),
+        new("E215 reserved event used as a trigger", "E215", Reg, 14, Files((Reg, FixtureProject.Registry + "  Github.Deployed:\n    a: str\n"),
+            ("workflows/deploy/note.md", Step("on: Github.Deployed\nagent: Worker", "Note {{ event.a }}."))), Files()),
         new("E215 reserved step emit", "E215", FinishMd, 3, Files((FinishMd, Step("after: start\nemits: Sentry.Thing\nagent: Worker", "Finish {{ start.result }}.")))),
         new("E216 reserved env", "E216", Reg, 4, Files((Reg, RegistryWith("provider: local\n", "provider: local\n    env: [LOOPY_TOKEN]\n"))),
             Files((Reg, RegistryWith("provider: local\n", "provider: local\n    env: [GITHUB_TOKEN]\n")))),

@@ -33,6 +33,11 @@ internal sealed partial class Compilation
             {
                 if (!BuiltinEvents.IsKnown(name))
                 {
+                    if (_reservedDeclared.Contains(name))
+                    {
+                        continue; // E215 on the registry entry already names the root cause
+                    }
+
                     Report(DiagnosticCatalog.E112, step.File, step.OnLine,
                         $"unknown built-in event '{name}'; known {prefix.TrimEnd('.')} built-ins: {PyFormat.List(BuiltinEvents.NamesWithPrefix(prefix))}");
                     continue;

@@ -23,6 +23,7 @@ internal sealed partial class Compilation
     };
 
     private readonly HashSet<string> _brokenAgents = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reservedDeclared = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _entityKinds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Sandbox, int Line)> _engineVariables = new(StringComparer.Ordinal);
 
@@ -572,6 +573,7 @@ internal sealed partial class Compilation
             if (BuiltinEvents.ReservedPrefix(name) is { } prefix)
             {
                 Report(DiagnosticCatalog.E215, RegistryFile, entry.Line, $"event '{name}' uses the reserved '{prefix}' namespace");
+                _reservedDeclared.Add(name);
                 continue;
             }
 
