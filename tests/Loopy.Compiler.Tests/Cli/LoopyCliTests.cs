@@ -47,6 +47,7 @@ public sealed class LoopyCliTests
         Assert.Equal(string.Empty, run.Stderr);
         Assert.Contains("workflow triage", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("intake  [on Incident] -> deploys, logs", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("page  [on Escalation(severity=\"critical\")]", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("Escalation  triage/assess     escalate/page", run.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(temp.Path, "manifest.json")));
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "contract")));
