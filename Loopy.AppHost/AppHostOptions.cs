@@ -3,15 +3,18 @@ using System.Globalization;
 namespace Loopy.AppHost;
 
 /// <summary>Command-line options of the AppHost.</summary>
-public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, string RepositoryRoot, int BasePort)
+public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, string RepositoryRoot, int BasePort, string ProjectPath)
 {
     public const string Usage = """
         usage: dotnet run --project Loopy.AppHost [-- OPTIONS]
-          --runtime-replicas N   Runtime workers to start (default 2)
-          --servers MODE         local: start Postgres, RabbitMQ and Redis with eng/servers.sh (default
-                                 when no ConnectionStrings__* variable is set); external: use the
-                                 ConnectionStrings__postgres|rabbitmq|redis variables already set
+          --runtime-replicas N   Runtime worker processes to start (default 2; not standalone)
+          --servers MODE         standalone (default when no ConnectionStrings__* variable is set): one
+                                 process, in-process bus, SQLite under the project's .loopy/;
+                                 local: start Postgres, RabbitMQ and Redis with eng/servers.sh and run
+                                 each service as its own process; external (default when
+                                 ConnectionStrings__postgres|rabbitmq|redis are set): use those servers
           --base-port P          first HTTP port (default 5080): Receiver, SensorHost, then each Runtime
+          --project DIR          the Loopy project to compile and run (default examples/hello)
         """;
 
     public static AppHostOptions? Parse(IReadOnlyList<string> args, TextWriter error)
@@ -21,6 +24,7 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
         var replicas = 2;
         var basePort = 5080;
         ServersMode? servers = null;
+        string? project = null;
         for (var i = 0; i < args.Count; i++)
         {
             var value = i + 1 < args.Count ? args[i + 1] : null;
@@ -34,8 +38,17 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
                     basePort = p;
                     i++;
                     break;
-                case "--servers" when value is "local" or "external":
-                    servers = value == "local" ? ServersMode.Local : ServersMode.External;
+                case "--servers" when value is "standalone" or "local" or "external":
+                    servers = value switch
+                    {
+                        "standalone" => ServersMode.Standalone,
+                        "local" => ServersMode.Local,
+                        _ => ServersMode.External,
+                    };
+                    i++;
+                    break;
+                case "--project" when !string.IsNullOrWhiteSpace(value):
+                    project = value;
                     i++;
                     break;
                 case "-h" or "--help":
@@ -49,7 +62,15 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
         }
 
         var configured = ConnectionStrings.FromEnvironment().Count > 0;
-        return new AppHostOptions(replicas, servers ?? (configured ? ServersMode.External : ServersMode.Local), FindRepositoryRoot(), basePort);
+        var root = FindRepositoryRoot();
+        var projectPath = Path.GetFullPath(project ?? Path.Combine(root, "examples", "hello"));
+        if (!File.Exists(Path.Combine(projectPath, "registry.yml")))
+        {
+            error.WriteLine($"loopy-apphost: {projectPath} is not a Loopy project (no registry.yml).");
+            return null;
+        }
+
+        return new AppHostOptions(replicas, servers ?? (configured ? ServersMode.External : ServersMode.Standalone), root, basePort, projectPath);
     }
 
     private static string FindRepositoryRoot()

@@ -9,12 +9,19 @@ namespace Loopy.AppHost;
 /// connection strings in <c>ConnectionStrings__*</c>, waits for each <c>/health</c>, prints the
 /// endpoints, and on shutdown stops every child (and every server) it started.
 /// </summary>
-public sealed class Launcher(AppHostOptions options, TimeProvider time)
+public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleSink console)
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
-    private readonly ConsoleSink _console = new(Console.Out);
+    private readonly ConsoleSink _console = console;
+    private readonly ToolRunner _tools = new(options.RepositoryRoot, console);
     private readonly List<ChildProcess> _children = [];
+
+    // Credentials of this run only: the SensorHost's producer secret, and a token for posting by hand.
+    private readonly string _sensorHostSecret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>A producer token for posting events by hand during this run (printed with the endpoints).</summary>
+    public string DeveloperToken { get; } = "dev-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
 
     public async Task<int> RunAsync(CancellationToken shutdown)
     {
@@ -33,7 +40,8 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
                 return 2;
             }
 
-            var services = PlanServices(connections);
+            var manifest = await ProjectCompilation.CompileAsync(options, _tools, shutdown);
+            var services = PlanServices(connections, manifest);
             foreach (var service in services)
             {
                 _children.Add(service.Start(_console));
@@ -82,19 +90,27 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
         }
     }
 
-    private List<ServiceLaunch> PlanServices(IReadOnlyDictionary<string, string> connections)
-    {
-        var configuration = typeof(Launcher).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    /// <summary>The service hosts the AppHost starts (deploy/ must run the same set; a test checks it).</summary>
+    public static readonly IReadOnlyList<string> Services = ["Receiver", "SensorHost", "Runtime"];
+
+    /// <summary>The configuration this AppHost was built in; the sibling hosts are run from the same one.</summary>
+    public static string BuildConfiguration =>
+        typeof(Launcher).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "LoopyBuildConfiguration")?.Value ?? "Debug";
+
+    private List<ServiceLaunch> PlanServices(IReadOnlyDictionary<string, string> connections, string manifest)
+    {
+        var configuration = BuildConfiguration;
         var port = options.BasePort;
-        var services = new List<ServiceLaunch>
+        var services = new List<ServiceLaunch>();
+        foreach (var service in Services)
         {
-            new("receiver", "Receiver", NextFreePort(ref port)),
-            new("sensorhost", "SensorHost", NextFreePort(ref port)),
-        };
-        for (var i = 1; i <= options.RuntimeReplicas; i++)
-        {
-            services.Add(new ServiceLaunch($"runtime-{i}", "Runtime", NextFreePort(ref port)));
+            var replicas = service == "Runtime" ? options.RuntimeReplicas : 1;
+            for (var i = 1; i <= replicas; i++)
+            {
+                var name = replicas == 1 && service != "Runtime" ? service.ToLowerInvariant() : $"{service.ToLowerInvariant()}-{i}";
+                services.Add(new ServiceLaunch(name, service, NextFreePort(ref port)));
+            }
         }
 
         foreach (var service in services)
@@ -111,6 +127,20 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
                 service.Environment[ConnectionStrings.VariableName(name)] = value;
             }
 
+            service.Environment["Loopy__DataDirectory"] = Path.Combine(options.ProjectPath, ".loopy");
+            service.Environment["Loopy__Receiver__ManifestPath"] = manifest;
+            service.Environment["Loopy__Receiver__Producers__0__Name"] = "sensorhost";
+            service.Environment["Loopy__Receiver__Producers__0__Secret"] = _sensorHostSecret;
+            service.Environment["Loopy__Receiver__Producers__0__Events__0"] = "*";
+            service.Environment["Loopy__Receiver__Producers__1__Name"] = "developer";
+            service.Environment["Loopy__Receiver__Producers__1__Secret"] = DeveloperToken;
+            service.Environment["Loopy__Receiver__Producers__1__Events__0"] = "*";
+            service.Environment["Loopy__Runtime__ManifestPath"] = manifest;
+            service.Environment["Loopy__Runtime__ProjectRoot"] = options.ProjectPath;
+            service.Environment["Loopy__SensorHost__ManifestPath"] = manifest;
+            service.Environment["Loopy__SensorHost__ProjectRoot"] = options.ProjectPath;
+            service.Environment["Loopy__SensorHost__ReceiverUrl"] = services[0].Url.ToString();
+            service.Environment["Loopy__SensorHost__ProducerSecret"] = _sensorHostSecret;
             service.Environment["OTEL_SERVICE_NAME"] = $"loopy-{service.Service.ToLowerInvariant()}";
             service.Environment["LOOPY_INSTANCE"] = service.Name;
             service.Environment["DOTNET_ENVIRONMENT"] = "Development";
@@ -167,11 +197,14 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
         return true;
     }
 
-    private void PrintEndpoints(IReadOnlyList<ServiceLaunch> services, IReadOnlyDictionary<string, string> connections)
+    private void PrintEndpoints(List<ServiceLaunch> services, IReadOnlyDictionary<string, string> connections)
     {
         var lines = new List<string> { string.Empty, "  resource       endpoint" };
         lines.AddRange(services.Zip(_children).Select(p => $"  {p.First.Name,-14} {p.First.Url} (pid {p.Second.Pid})"));
         lines.AddRange(connections.Keys.Order(StringComparer.Ordinal).Select(k => $"  {k,-14} {Redact(connections[k])}"));
+        lines.Add(string.Empty);
+        lines.Add($"  project        {options.ProjectPath}");
+        lines.AddRange(ProjectCompilation.PostExample(DeveloperToken, services[0].Url));
         lines.Add(string.Empty);
         lines.Add("  Loopy is running. Ctrl-C stops everything this AppHost started.");
         foreach (var line in lines)
@@ -223,37 +256,8 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time)
         return found;
     }
 
-    private async Task<(int Code, string Output)> RunScriptAsync(string[] arguments, CancellationToken cancellationToken, bool echo = true)
-    {
-        var start = new ProcessStartInfo("bash")
-        {
-            WorkingDirectory = options.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(options.RepositoryRoot, "eng", "servers.sh"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new LauncherException("bash could not be started");
-        var stderr = Task.Run(async () =>
-        {
-            while (await process.StandardError.ReadLineAsync(cancellationToken) is { } line)
-            {
-                if (echo)
-                {
-                    _console.Line("servers", line.Replace("[servers] ", string.Empty, StringComparison.Ordinal));
-                }
-            }
-        }, cancellationToken);
-        var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        await stderr;
-        return (process.ExitCode, stdout);
-    }
+    private Task<(int Code, string Output)> RunScriptAsync(string[] arguments, CancellationToken cancellationToken, bool echo = true) =>
+        _tools.RunAsync("bash", [Path.Combine(options.RepositoryRoot, "eng", "servers.sh"), .. arguments], echo ? "servers" : null, echoStdout: false, cancellationToken);
 
     private static int NextFreePort(ref int port)
     {

@@ -1,6 +1,6 @@
 using Loopy.AppHost;
 
-// dotnet run --project Loopy.AppHost [-- --runtime-replicas N] [--servers local|external]
+// dotnet run --project Loopy.AppHost [-- --servers standalone|local|external] [--project DIR] [--runtime-replicas N]
 var options = AppHostOptions.Parse(args, Console.Error);
 if (options is null)
 {
@@ -8,5 +8,7 @@ if (options is null)
 }
 
 using var shutdown = new ShutdownSignal();
-var launcher = new Launcher(options, TimeProvider.System);
-return await launcher.RunAsync(shutdown.Token);
+var console = new ConsoleSink(Console.Out);
+return options.Servers == ServersMode.Standalone
+    ? await StandaloneHost.RunAsync(options, console, shutdown.Token)
+    : await new Launcher(options, TimeProvider.System, console).RunAsync(shutdown.Token);

@@ -72,6 +72,16 @@ public partial class AppHostSmokeTests
                 Assert.Equal(HttpStatusCode.OK, health.StatusCode);
             }
 
+            // The AppHost compiled examples/hello and wired a producer token: an event goes through the Receiver.
+            var token = lines.Select(l => DeveloperToken().Match(l)).First(m => m.Success).Groups["token"].Value;
+            using (var post = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(endpoints[0].Groups["url"].Value), "/events")))
+            {
+                post.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                post.Content = new StringContent("{\"name\":\"Greet\",\"fields\":{\"name\":\"smoke\"}}", System.Text.Encoding.UTF8, "application/json");
+                using var accepted = await http.SendAsync(post, ct);
+                Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            }
+
             using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await interrupt.WaitForExitAsync(ct);
@@ -94,6 +104,110 @@ public partial class AppHostSmokeTests
         }
     }
 
+    [Fact]
+    public async Task By_default_it_runs_standalone_in_one_process_and_accepts_events()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var appHost = Path.Combine(RepositoryRoot.Path, "Loopy.AppHost", "bin", configuration, "net10.0", "Loopy.AppHost.dll");
+        var project = CopyExample("hello");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { appHost, "--project", project, "--base-port", "15280" },
+            WorkingDirectory = RepositoryRoot.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var name in new[] { "postgres", "rabbitmq", "redis" })
+        {
+            start.Environment.Remove($"ConnectionStrings__{name}");
+        }
+
+        start.Environment["NO_COLOR"] = "1";
+        var lines = new ConcurrentQueue<string>();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lines.Enqueue(e.Data);
+                if (e.Data.Contains("Loopy is running", StringComparison.Ordinal))
+                {
+                    ready.TrySetResult();
+                }
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lines.Enqueue(e.Data);
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await Task.WhenAny(ready.Task, process.WaitForExitAsync(ct), Task.Delay(TimeSpan.FromSeconds(120), ct));
+            Assert.True(ready.Task.IsCompleted, "the standalone AppHost did not report ready:\n" + string.Join('\n', lines));
+            Assert.Contains(lines, l => l.Contains("Loopy (standalone)", StringComparison.Ordinal));
+
+            using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:15280") };
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health", UriKind.Relative), ct)).StatusCode);
+            var token = lines.Select(l => DeveloperToken().Match(l)).First(m => m.Success).Groups["token"].Value;
+            using var post = new HttpRequestMessage(HttpMethod.Post, new Uri("/events", UriKind.Relative))
+            {
+                Content = new StringContent("{\"name\":\"Greet\",\"fields\":{\"name\":\"standalone\"}}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            post.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var accepted = await http.SendAsync(post, ct);
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            Assert.True(File.Exists(Path.Combine(project, ".loopy", "state.db")), "the standalone state is SQLite under the project's .loopy/");
+
+            using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await interrupt.WaitForExitAsync(ct);
+            }
+
+            using var exitDeadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            exitDeadline.CancelAfter(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(exitDeadline.Token);
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(project, recursive: true);
+        }
+    }
+
+    /// <summary>A private copy of an example project, so a test's manifest and state never touch the repository's.</summary>
+    private static string CopyExample(string name)
+    {
+        var source = Path.Combine(RepositoryRoot.Path, "examples", name);
+        var target = Directory.CreateTempSubdirectory($"loopy-{name}-").FullName;
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.StartsWith(".loopy", StringComparison.Ordinal) || relative == "manifest.json" || relative.StartsWith("contract", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(target, relative))!);
+            File.Copy(file, Path.Combine(target, relative));
+        }
+
+        return target;
+    }
+
     private static bool IsRunning(int pid)
     {
         try
@@ -106,6 +220,9 @@ public partial class AppHostSmokeTests
             return false;
         }
     }
+
+    [GeneratedRegex(@"Bearer (?<token>dev-[0-9a-f]+)")]
+    private static partial Regex DeveloperToken();
 
     [GeneratedRegex(@"^\[apphost\]\s+(?<name>[a-z0-9-]+)\s+(?<url>http://\S+)\s+\(pid (?<pid>\d+)\)")]
     private static partial Regex EndpointLine();

@@ -1,0 +1,33 @@
+namespace Loopy.AppHost;
+
+/// <summary>Compiles the project with the real <c>loopy</c> CLI before anything starts.</summary>
+public static class ProjectCompilation
+{
+    /// <summary>Runs <c>loopy compile PROJECT</c>; returns the path of the manifest it wrote.</summary>
+    public static async Task<string> CompileAsync(AppHostOptions options, ToolRunner tools, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(tools);
+        var cli = Path.Combine(options.RepositoryRoot, "services", "Compiler", "Loopy.Cli", "bin", Launcher.BuildConfiguration, "net10.0", "loopy.dll");
+        if (!File.Exists(cli))
+        {
+            throw new LauncherException($"{cli} is missing: build the solution first (dotnet build Loopy.sln).");
+        }
+
+        var (code, _) = await tools.RunAsync("dotnet", [cli, "compile", options.ProjectPath], "compiler", echoStdout: true, cancellationToken);
+        if (code != 0)
+        {
+            throw new LauncherException($"{options.ProjectPath} does not compile (loopy compile exited {code}; diagnostics above).");
+        }
+
+        return Path.Combine(options.ProjectPath, "manifest.json");
+    }
+
+    /// <summary>The lines that show how to post an event by hand with this run's developer token.</summary>
+    public static IEnumerable<string> PostExample(string token, Uri receiver)
+    {
+        ArgumentNullException.ThrowIfNull(receiver);
+        yield return $"  post an event  curl -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\";
+        yield return $"                   -d '{{\"name\": \"<Event>\", \"fields\": {{...}}}}' {new Uri(receiver, "/events")}";
+    }
+}

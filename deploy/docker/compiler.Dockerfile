@@ -1,0 +1,17 @@
+# syntax=docker/dockerfile:1
+# The loopy CLI as a one-shot job: compiles the mounted project into the shared manifest volume.
+#   docker build -f deploy/docker/compiler.Dockerfile -t loopy-compiler .
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json nuget.config Directory.Build.props Directory.Packages.props BannedSymbols.txt .editorconfig ./
+COPY shared/Contracts/ shared/Contracts/
+COPY services/Compiler/ services/Compiler/
+RUN dotnet publish services/Compiler/Loopy.Cli/Loopy.Cli.csproj -c Release -o /app
+
+FROM mcr.microsoft.com/dotnet/runtime:10.0 AS final
+WORKDIR /app
+COPY --from=build /app .
+USER $APP_UID
+ENTRYPOINT ["dotnet", "loopy.dll"]
+CMD ["compile", "/project", "--out", "/manifest/manifest.json"]

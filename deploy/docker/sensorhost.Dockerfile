@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# Loopy SensorHost host. Build from the repository root:
+#   docker build -f deploy/docker/sensorhost.Dockerfile -t loopy-sensorhost .
+# Configuration comes only from environment variables (ConnectionStrings__*, Loopy__*).
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json nuget.config Directory.Build.props Directory.Packages.props BannedSymbols.txt .editorconfig ./
+COPY shared/ shared/
+COPY Loopy.ServiceDefaults/ Loopy.ServiceDefaults/
+COPY services/SensorHost/ services/SensorHost/
+RUN dotnet publish services/SensorHost/Loopy.SensorHost.Host/Loopy.SensorHost.Host.csproj -c Release -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /app .
+ENV ASPNETCORE_HTTP_PORTS=8080 \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1
+EXPOSE 8080
+# The image's unprivileged 'app' user (APP_UID); never root.
+USER $APP_UID
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/alive || exit 1
+ENTRYPOINT ["dotnet", "Loopy.SensorHost.Host.dll"]
