@@ -8,7 +8,16 @@ public sealed class ExampleBaselineTests
 {
     public static readonly DateTimeOffset FixedClock = new(2026, 6, 19, 3, 0, 0, TimeSpan.Zero);
 
-    public static TheoryData<string> Examples() => new("hello", "dep-upkeep", "incident-triage");
+    /// <summary>Every folder under <c>examples/</c> holding a registry.yml: a new example gets a baseline test by itself.</summary>
+    public static TheoryData<string> Examples() => new(Directory.GetDirectories(RepositoryPaths.Examples)
+        .Where(d => File.Exists(Path.Combine(d, "registry.yml")))
+        .Select(Path.GetFileName)
+        .Order(StringComparer.Ordinal)!);
+
+    [Fact]
+    public void The_three_required_examples_exist() =>
+        Assert.Superset(new HashSet<string>(["hello", "dep-upkeep", "incident-triage"], StringComparer.Ordinal),
+            Examples().Select(row => row.Data).ToHashSet(StringComparer.Ordinal));
 
     public static CompileResult CompileExample(string name) =>
         LoopyCompiler.CompileDirectory(Path.Combine(RepositoryPaths.Examples, name), new CompileOptions { TimeProvider = new FakeTimeProvider(FixedClock) });
