@@ -71,8 +71,8 @@ public static class LoopyCli
     {
         var root = new RootCommand("Compile and check Loopy projects.");
 
-        var initName = new Argument<string?>("NAME") { Description = "Project name; also the folder when --dir is not given.", Arity = ArgumentArity.ZeroOrOne };
-        var initDir = new Option<string?>("--dir") { Description = "Folder to create the project in." };
+        var initName = new Argument<string?>("NAME") { Description = "Project name: the project is created in <dir>/<NAME>.", Arity = ArgumentArity.ZeroOrOne };
+        var initDir = new Option<string?>("--dir") { Description = "Parent folder (default '.'); without NAME, the project folder itself." };
         var init = new Command("init", "Scaffold a project that compiles cleanly.") { initName, initDir };
         init.SetAction((parse, ct) => InitAsync(parse.GetValue(initName), parse.GetValue(initDir), stdout, stderr, ct));
         root.Subcommands.Add(init);
@@ -126,7 +126,14 @@ public static class LoopyCli
 
     private static async Task<int> InitAsync(string? name, string? dir, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var directory = Path.GetFullPath(dir ?? name ?? ".");
+        // The project goes to <dir>/<NAME> (dir defaulting to '.'), or to <dir> itself when no NAME is given.
+        if (name is not null && !ProjectScaffold.IsValidName(name))
+        {
+            await stderr.WriteLineAsync($"loopy init: '{name}' is not a valid project name (letters, digits, '.', '_', '-'; starting with a letter or digit)".AsMemory(), ct);
+            return Errors;
+        }
+
+        var directory = Path.GetFullPath(name is null ? dir ?? "." : Path.Combine(dir ?? ".", name));
         name ??= Path.GetFileName(directory.TrimEnd(Path.DirectorySeparatorChar));
         if (!ProjectScaffold.IsValidName(name))
         {

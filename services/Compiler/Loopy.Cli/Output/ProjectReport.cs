@@ -70,7 +70,12 @@ public static class ProjectReport
         var sb = new StringBuilder(stepName);
         if (step.Trigger is { } trigger)
         {
-            sb.Append(trigger.Kind == ManifestTrigger.CronKind ? $"  [on cron {trigger.Expr}{(trigger.Tz is null ? string.Empty : " " + trigger.Tz)}]" : $"  [on {trigger.Event}]");
+            var filters = trigger.Filters is { Count: > 0 } f
+                ? "(" + string.Join(", ", f.Select(p => $"{p.Key}=\"{p.Value}\"")) + ")"
+                : string.Empty;
+            sb.Append(trigger.Kind == ManifestTrigger.CronKind
+                ? $"  [on cron {trigger.Expr}{(trigger.Tz is null ? string.Empty : " " + trigger.Tz)}]"
+                : $"  [on {trigger.Event}{filters}]");
         }
 
         var next = workflow.Steps.Where(s => s.Value.After.Contains(stepName)).Select(s => s.Key).Order(StringComparer.Ordinal).ToList();

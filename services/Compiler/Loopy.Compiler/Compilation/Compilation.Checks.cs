@@ -33,6 +33,11 @@ internal sealed partial class Compilation
             {
                 if (!BuiltinEvents.IsKnown(name))
                 {
+                    if (_reservedDeclared.Contains(name))
+                    {
+                        continue; // E215 on the registry entry already names the root cause
+                    }
+
                     Report(DiagnosticCatalog.E112, step.File, step.OnLine,
                         $"unknown built-in event '{name}'; known {prefix.TrimEnd('.')} built-ins: {PyFormat.List(BuiltinEvents.NamesWithPrefix(prefix))}");
                     continue;
@@ -69,7 +74,7 @@ internal sealed partial class Compilation
                 {
                     Report(DiagnosticCatalog.E215, sensor.File, sensor.Line, $"event '{emits}' uses the reserved '{sensorPrefix}' namespace");
                 }
-                else if (!Events.ContainsKey(emits))
+                else if (RegistryUsable && !Events.ContainsKey(emits))
                 {
                     Report(DiagnosticCatalog.E401, sensor.File, sensor.Line, $"sensor '{sensor.Name}' emits unregistered event '{emits}'");
                 }
@@ -97,7 +102,7 @@ internal sealed partial class Compilation
                                     $"cron trigger exposes only ['last_run', 'scheduled_at'], not 'event.{reference.Field}'");
                             }
                         }
-                        else if (entry?.Trigger is { Event: { } name } && Events.TryGetValue(name, out var ev) && !ev.HasField(reference.Field))
+                        else if (RegistryUsable && entry?.Trigger is { Event: { } name } && Events.TryGetValue(name, out var ev) && !ev.HasField(reference.Field))
                         {
                             Report(DiagnosticCatalog.E302, step.File, reference.Line, $"'{reference.Field}' is not a field of event '{name}'");
                         }
@@ -125,6 +130,12 @@ internal sealed partial class Compilation
 
     private void CrossCheck()
     {
+        if (!RegistryUsable)
+        {
+            CrossCheckStepsWithoutRegistry();
+            return;
+        }
+
         foreach (var step in LiveSteps)
         {
             if (step.Agent is null)
@@ -187,7 +198,10 @@ internal sealed partial class Compilation
 
         foreach (var agent in Agents.Values)
         {
-            CheckAgent(agent);
+            if (!_brokenAgents.Contains(agent.Name))
+            {
+                CheckAgent(agent);
+            }
         }
 
         foreach (var (workflow, _, line) in WorkflowLimits)
@@ -196,6 +210,15 @@ internal sealed partial class Compilation
             {
                 Report(DiagnosticCatalog.E505, RegistryFile, line, $"registry limits.workflows names '{workflow}', which is not a workflow");
             }
+        }
+    }
+
+    /// <summary>With no usable registry only the checks that do not consult it run.</summary>
+    private void CrossCheckStepsWithoutRegistry()
+    {
+        foreach (var step in LiveSteps.Where(s => s.Agent is null && s.AgentLine == 0))
+        {
+            Report(DiagnosticCatalog.W902, step.File, 1, $"step '{step.Id}' has no agent: and will fail when run");
         }
     }
 
@@ -315,6 +338,11 @@ internal sealed partial class Compilation
 
     private void CheckLineage()
     {
+        if (!RegistryUsable)
+        {
+            return;
+        }
+
         var produced = new HashSet<string>(StringComparer.Ordinal);
         foreach (var sensor in Sensors)
         {

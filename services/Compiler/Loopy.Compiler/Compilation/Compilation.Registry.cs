@@ -22,6 +22,8 @@ internal sealed partial class Compilation
         "DATADOG_WEBHOOK_SECRET",
     };
 
+    private readonly HashSet<string> _brokenAgents = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reservedDeclared = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _entityKinds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Sandbox, int Line)> _engineVariables = new(StringComparer.Ordinal);
 
@@ -30,6 +32,7 @@ internal sealed partial class Compilation
         if (!_source.Files.Contains(RegistryFile))
         {
             Report(DiagnosticCatalog.E001, RegistryFile, 0, "registry.yml not found at the project root");
+            _registryBroken = true;
             return;
         }
 
@@ -37,6 +40,7 @@ internal sealed partial class Compilation
         if (!SourceText.TryDecode(_source.Read(RegistryFile), out var text))
         {
             Report(DiagnosticCatalog.E001, RegistryFile, 1, "registry.yml is unparseable: not valid UTF-8");
+            _registryBroken = true;
             return;
         }
 
@@ -47,6 +51,7 @@ internal sealed partial class Compilation
                 parsed.Error!.Contains("flow", StringComparison.OrdinalIgnoreCase) || text.Contains("enum[", StringComparison.Ordinal)
                     ? "inside { } write enums quoted, e.g. { source: \"enum[a, b]\" }, or use block style"
                     : null);
+            _registryBroken = true;
             return;
         }
 
@@ -58,6 +63,7 @@ internal sealed partial class Compilation
         if (parsed.Root is not YMapping root)
         {
             Report(DiagnosticCatalog.E001, RegistryFile, parsed.Root.Line, "registry.yml must be a mapping of sandboxes/agents/events");
+            _registryBroken = true;
             return;
         }
 
@@ -92,6 +98,7 @@ internal sealed partial class Compilation
             if (entry.Value is not YMapping section)
             {
                 Report(DiagnosticCatalog.E001, RegistryFile, entry.Line, $"registry section '{name}' must be a mapping");
+                _registryBroken = true;
                 continue;
             }
 
@@ -149,11 +156,13 @@ internal sealed partial class Compilation
             {
                 Report(DiagnosticCatalog.E210, RegistryFile, entry.Line,
                     $"'default' is reserved for the default sandbox; an {kind} cannot be named 'default'");
+                return true;
             }
         }
         else if (name.Length == 0 || !char.IsUpper(name[0]))
         {
             Report(DiagnosticCatalog.E210, RegistryFile, entry.Line, $"{kind} '{name}' must be Capitalized");
+            return true;
         }
 
         if (_entityKinds.TryGetValue(name, out var other))
@@ -545,7 +554,7 @@ internal sealed partial class Compilation
             else if (entry.Value is not YScalar { IsNull: true })
             {
                 Report(DiagnosticCatalog.E001, RegistryFile, entry.Line, $"agent '{name}' must be a mapping");
-                continue;
+                _brokenAgents.Add(name);
             }
 
             Agents.TryAdd(name, agent);
@@ -564,6 +573,7 @@ internal sealed partial class Compilation
             if (BuiltinEvents.ReservedPrefix(name) is { } prefix)
             {
                 Report(DiagnosticCatalog.E215, RegistryFile, entry.Line, $"event '{name}' uses the reserved '{prefix}' namespace");
+                _reservedDeclared.Add(name);
                 continue;
             }
 

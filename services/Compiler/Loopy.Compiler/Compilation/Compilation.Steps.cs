@@ -24,14 +24,13 @@ internal sealed partial class Compilation
 
             var parts = file.Split('/');
             var step = new StepDef(parts[1], parts[2][..^3], file);
-            var normalizedId = step.Id.Normalize(NormalizationForm.FormC);
-            if (ids.ContainsKey(normalizedId))
+            if (ids.ContainsKey(step.Id))
             {
-                Report(DiagnosticCatalog.E107, file, 1, $"duplicate step id '{normalizedId}'");
+                Report(DiagnosticCatalog.E107, file, 1, $"duplicate step id '{step.Id}'");
                 continue;
             }
 
-            ids[normalizedId] = step;
+            ids[step.Id] = step;
             if (!Workflows.TryGetValue(step.Workflow, out var steps))
             {
                 Workflows[step.Workflow] = steps = [];
@@ -131,10 +130,11 @@ internal sealed partial class Compilation
 
                     break;
                 case "agent":
+                    // A malformed agent: is E901's; it does not also raise W902.
+                    step.AgentLine = line;
                     if (entry.Value is YScalar { Value: string agent })
                     {
                         step.Agent = agent;
-                        step.AgentLine = line;
                     }
                     else
                     {

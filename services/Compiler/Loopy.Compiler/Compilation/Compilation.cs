@@ -11,12 +11,16 @@ internal sealed partial class Compilation
     private const string RegistryFile = "registry.yml";
     private readonly ProjectSource _source;
     private readonly List<Diagnostic> _diagnostics = [];
+    private bool _registryBroken;
 
     public Compilation(ProjectSource source) => _source = source;
 
     public List<Diagnostic> Diagnostics => _diagnostics;
 
     public bool RegistryPresent { get; private set; }
+
+    /// <summary>False when registry.yml is missing, unparseable or has a malformed section: checks against it are skipped.</summary>
+    public bool RegistryUsable => !_registryBroken;
 
     public bool HasLimits { get; private set; }
 

@@ -45,9 +45,9 @@ public static class DiagnosticCatalog
         "a.md: on: Start\nb.md: after: a");
 
     public static readonly CatalogEntry E107 = new("E107", Error, "duplicate step id",
-        "Step ids <workflow>/<step> must be unique. This compiler compares them after Unicode NFC normalization, so two files whose names differ only in normalization collide.",
-        "workflows/w/caf\\u00e9.md and workflows/w/cafe\\u0301.md",
-        "keep one of the two files");
+        "Step ids <workflow>/<step> must be unique. A folder cannot hold one path twice, but a project handed over as an archive or an entry list can.",
+        "an archive listing workflows/w/review.md twice",
+        "keep one entry per step file");
 
     public static readonly CatalogEntry E110 = new("E110", Error, "malformed cron trigger",
         "A cron trigger is on: cron(\"<5 fields>\") with an optional , tz=<IANA zone>.",

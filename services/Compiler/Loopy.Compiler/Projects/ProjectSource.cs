@@ -21,6 +21,9 @@ public abstract class ProjectSource
     /// <summary>A project held in memory: relative posix path → content.</summary>
     public static ProjectSource FromFiles(IReadOnlyDictionary<string, byte[]> files) => new MemoryProjectSource(files);
 
+    /// <summary>A project from archive-like entries; a path listed twice is kept twice (the first content is read).</summary>
+    public static ProjectSource FromEntries(IEnumerable<KeyValuePair<string, byte[]>> entries) => new MemoryProjectSource(entries);
+
     /// <summary>True when the path belongs to the compiler's view of a project (§1 discovery).</summary>
     public static bool IsCandidate(string relativePath)
     {
