@@ -34,7 +34,11 @@ public sealed class RuntimeStartup(
             {
                 Concurrency = Math.Max(1, options.Value.MaxConcurrentSteps),
             };
-            _subscriptions.Add(await bus.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false));
+            var handle = await bus.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false);
+            lock (_subscriptions)
+            {
+                _subscriptions.Add(handle);
+            }
         }
 
         RuntimeLog.Started(logger, replica.Id, catalog.Active.Hash, triggered.Count);
@@ -43,11 +47,17 @@ public sealed class RuntimeStartup(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var subscription in _subscriptions)
+        // The host may stop twice (lifetime and dispose): take the list once.
+        IAsyncDisposable[] subscriptions;
+        lock (_subscriptions)
+        {
+            subscriptions = [.. _subscriptions];
+            _subscriptions.Clear();
+        }
+
+        foreach (var subscription in subscriptions)
         {
             await subscription.DisposeAsync().ConfigureAwait(false);
         }
-
-        _subscriptions.Clear();
     }
 }
