@@ -25,7 +25,7 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
         _prefix = $"rp{Guid.NewGuid():N}"[..14];
         _projectRoot = TestProjects.Scenarios();
         _bus = BusServiceCollectionExtensions.Create(BusTransport.RabbitMq, TestServers.RabbitMq,
-            new BusOptions { EntityPrefix = _prefix }, TimeProvider.System, NullLoggerFactory.Instance);
+            new BusOptions { EntityPrefix = _prefix, PublishTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, NullLoggerFactory.Instance);
     }
 
     public async ValueTask DisposeAsync()
