@@ -88,7 +88,30 @@ public sealed class ReceiverServer : IAsyncDisposable
         }
     }
 
-    public IReadOnlyList<BusDelivery> Of(string eventName) => Published.Where(d => d.Message.EventName == eventName).ToList();
+    /// <summary>A client of the Receiver with the SensorHost's producer credential (for sentinels and checkpoints).</summary>
+    public HttpClient CreateClient()
+    {
+        var client = new HttpClient { BaseAddress = Url };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ProducerSecret);
+        return client;
+    }
+
+    /// <summary>
+    /// Posts a sentinel event and waits until the probe saw it: everything published before it has then been
+    /// delivered too (one FIFO consumer), so counts taken afterwards are final.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        using var client = CreateClient();
+        var sentinel = $"sentinel-{Guid.NewGuid():N}";
+        using var content = new StringContent($$$"""{"id":"{{{sentinel}}}","name":"Ping","fields":{"n":-1}}""", System.Text.Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync(new Uri("events", UriKind.Relative), content, cancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        await Wait.UntilAsync(() => Published.Any(d => d.Message.EventId == sentinel), TimeSpan.FromSeconds(30), cancellationToken);
+    }
+
+    public IReadOnlyList<BusDelivery> Of(string eventName) =>
+        Published.Where(d => d.Message.EventName == eventName && !d.Message.EventId.StartsWith("sentinel-", StringComparison.Ordinal)).ToList();
 
     public async ValueTask DisposeAsync() => await StopAsync();
 }

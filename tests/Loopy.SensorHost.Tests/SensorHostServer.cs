@@ -13,7 +13,14 @@ public sealed class SensorHostServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private SensorHostServer(WebApplication app) => _app = app;
+    private SensorHostServer(WebApplication app, CapturedLogs logs)
+    {
+        _app = app;
+        Logs = logs;
+    }
+
+    /// <summary>What the host logged (event ids of SensorHostLog), to wait on.</summary>
+    public CapturedLogs Logs { get; }
 
     public Uri Url => new(_app.Urls.First());
 
@@ -24,7 +31,9 @@ public sealed class SensorHostServer : IAsyncDisposable
         string projectRoot, Uri receiverUrl, IDictionary<string, string?>? settings, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = projectRoot });
+        var logs = new CapturedLogs();
         builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var configuration = new Dictionary<string, string?>
         {
@@ -56,7 +65,7 @@ public sealed class SensorHostServer : IAsyncDisposable
             throw;
         }
 
-        return new SensorHostServer(app);
+        return new SensorHostServer(app, logs);
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = Url };
