@@ -96,12 +96,25 @@ public abstract class BusComplianceTests : IAsyncLifetime
         var bus = CreateBus();
         var seen = new ConcurrentDictionary<string, int>();
         var perConsumer = new int[3];
+        var entered = new bool[3];
+        var twoConsumersBusy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         for (var consumer = 0; consumer < 3; consumer++)
         {
             var index = consumer;
-            await SubscribeAsync(bus, "competing", ["work.queued"], async (delivery, _) =>
+            await SubscribeAsync(bus, "competing", ["work.queued"], async (delivery, cancellationToken) =>
             {
-                await Task.Yield();
+                // Hold every handler until a second consumer is busy too, so one fast consumer cannot
+                // drain the queue alone; the deadline turns a consumer that never gets work into a failure below.
+                lock (entered)
+                {
+                    entered[index] = true;
+                    if (entered.Count(e => e) >= 2)
+                    {
+                        twoConsumersBusy.TrySetResult();
+                    }
+                }
+
+                await twoConsumersBusy.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 seen.AddOrUpdate(delivery.Message.EventId, 1, (_, n) => n + 1);
                 Interlocked.Increment(ref perConsumer[index]);
             });
@@ -211,7 +224,57 @@ public abstract class BusComplianceTests : IAsyncLifetime
         await bus.PublishAsync(NewEvent("payment.received"), TestContext.Current.CancellationToken);
         await Wait.ForAsync(markerHandled.Task, Deadline, "the message after the poison");
         Assert.Equal(MaxAttempts, Volatile.Read(ref poisonAttempts));
-        Assert.Single(await bus.ReadDeadLettersAsync("payments", 10, TestContext.Current.CancellationToken));
+
+        // Inspecting is a peek: reading the dead letters again and again neither removes nor loses them.
+        for (var i = 0; i < (2 * MaxAttempts) + 2; i++)
+        {
+            var again = Assert.Single(await bus.ReadDeadLettersAsync("payments", 10, TestContext.Current.CancellationToken));
+            Assert.Equal(poison.EventId, again.Message.EventId);
+        }
+    }
+
+    [Fact]
+    public async Task A_message_whose_consumers_keep_stopping_mid_handle_is_dead_lettered_after_R_deliveries()
+    {
+        var bus = CreateBus();
+        var sent = NewEvent("fragile.event");
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var started = new TaskCompletionSource<BusDelivery>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var consumer = await SubscribeAsync(bus, "fragile", ["fragile.event"], async (delivery, cancellationToken) =>
+            {
+                started.TrySetResult(delivery);
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            });
+            if (attempt == 1)
+            {
+                await bus.PublishAsync(sent, TestContext.Current.CancellationToken);
+            }
+
+            var delivery = await Wait.ForAsync(started.Task, Deadline, $"delivery {attempt}");
+            Assert.Equal(sent.EventId, delivery.Message.EventId);
+            Assert.Equal(attempt, delivery.Attempt);
+            await consumer.DisposeAsync();
+        }
+
+        // One more consumer: it must never be handed the message again.
+        var handledAfterLimit = 0;
+        await SubscribeAsync(bus, "fragile", ["fragile.event"], (_, _) =>
+        {
+            Interlocked.Increment(ref handledAfterLimit);
+            return Task.CompletedTask;
+        });
+
+        IReadOnlyList<DeadLetter> dead = [];
+        await Wait.UntilAsync(
+            async () => (dead = await bus.ReadDeadLettersAsync("fragile", 10, TestContext.Current.CancellationToken)).Count > 0,
+            Deadline,
+            "the dead letter after the delivery limit");
+        var letter = Assert.Single(dead);
+        Assert.Equal(sent.EventId, letter.Message.EventId);
+        Assert.Equal(MaxAttempts, letter.Attempts);
+        Assert.Contains("limit", letter.Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, Volatile.Read(ref handledAfterLimit));
     }
 
     [Fact]
