@@ -10,8 +10,6 @@ public sealed class InProcessBusComplianceTests : BusComplianceTests
 
     protected override string? ConnectionString => null;
 
-    protected override string? ServerName => null;
-
     [Fact]
     public async Task A_full_workflow_queue_makes_publishing_fail_after_the_publish_timeout()
     {
