@@ -111,8 +111,9 @@ public abstract class BusComplianceTests : IAsyncLifetime
                 }
 
                 await twoConsumersBusy.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                seen.AddOrUpdate(delivery.Message.EventId, 1, (_, n) => n + 1);
+                // Counted per consumer first: once all ids are seen, every count is in.
                 Interlocked.Increment(ref perConsumer[index]);
+                seen.AddOrUpdate(delivery.Message.EventId, 1, (_, n) => n + 1);
             });
         }
 
