@@ -4,13 +4,13 @@ using Loopy.Testing;
 
 namespace Loopy.Bus.Compliance.Tests;
 
-public sealed class RedisBusComplianceTests : BusComplianceTests
+public sealed class RedisBusComplianceTests : BrokerBusComplianceTests
 {
     protected override BusTransport Transport => BusTransport.Redis;
 
     protected override string? ConnectionString => TestServers.Redis;
 
-    protected override string? ServerName => "redis";
+    protected override string ServerName => "redis";
 
     [Fact]
     public async Task Trimming_never_drops_entries_a_workflow_has_not_acknowledged()

@@ -17,6 +17,7 @@ internal sealed class InProcessEventBus(BusOptions options, TimeProvider timePro
     private readonly ConcurrentDictionary<string, string[]> _routes = new(StringComparer.Ordinal);
     private readonly Lock _routesLock = new();
     private readonly CancellationTokenSource _disposed = new();
+    private readonly PublishGate _gate = new(options, timeProvider);
 
     public async Task PublishAsync(EventAccepted message, CancellationToken cancellationToken = default)
     {
@@ -28,9 +29,24 @@ internal sealed class InProcessEventBus(BusOptions options, TimeProvider timePro
             var payload = BusJson.Serialize(stamped);
             if (_routes.TryGetValue(stamped.EventName, out var workflows))
             {
-                foreach (var workflow in workflows)
+                try
                 {
-                    await _workflows[workflow].EnqueueAsync(new Envelope(payload, 1), cancellationToken);
+                    // A full workflow queue makes the publisher wait, at most PublishTimeout (then 503, like a broker that is down).
+                    await _gate.RunAsync(
+                        async token =>
+                        {
+                            foreach (var workflow in workflows)
+                            {
+                                await _workflows[workflow].EnqueueAsync(new Envelope(payload, 1), token);
+                            }
+                        },
+                        cancellationToken);
+                }
+                catch (BusUnavailableException ex)
+                {
+                    BusTelemetry.RecordPublishFailed(Transport);
+                    BusLog.PublishFailed(logger, ex, stamped.EventName, stamped.EventId);
+                    throw;
                 }
             }
 
@@ -72,6 +88,7 @@ internal sealed class InProcessEventBus(BusOptions options, TimeProvider timePro
     {
         _disposed.Cancel();
         _disposed.Dispose();
+        _gate.Dispose();
         foreach (var queue in _workflows.Values)
         {
             queue.Dispose();

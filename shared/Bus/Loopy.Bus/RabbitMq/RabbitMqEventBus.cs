@@ -87,7 +87,8 @@ internal sealed class RabbitMqEventBus : IEventBus
             var endpoint = (IRabbitMqReceiveEndpointConfigurator)configurator;
             endpoint.ConfigureConsumeTopology = false;
             endpoint.SetQuorumQueue();
-            endpoint.SetQueueArgument("x-delivery-limit", _options.MaxAttempts);
+            // Returned deliveries allowed before the broker dead-letters: the R-th delivery is the last.
+            endpoint.SetQueueArgument("x-delivery-limit", Math.Max(0, _options.MaxAttempts - 1));
             endpoint.SetQueueArgument("x-dead-letter-exchange", queue + "_error");
             endpoint.PrefetchCount = (ushort)Math.Clamp(concurrency * 2, 1, ushort.MaxValue);
             endpoint.ConcurrentMessageLimit = concurrency;
@@ -228,19 +229,13 @@ internal sealed class RabbitMqEventBus : IEventBus
     private async Task DeclareDeadLetterRouteAsync(string queue, CancellationToken cancellationToken)
     {
         // The broker dead-letters to "<queue>_error" when x-delivery-limit is hit; declare it the way
-        // MassTransit declares its error exchange and queue so the route exists before the first fault.
+        // MassTransit declares its error exchange and queue (see ConfigureErrorSettings) so the route
+        // exists before the first fault.
         var connection = await GetAdminConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         var error = queue + "_error";
-        // MassTransit declares the error queue with the main queue's arguments: use the same ones.
-        var arguments = new Dictionary<string, object?>
-        {
-            ["x-queue-type"] = "quorum",
-            ["x-delivery-limit"] = _options.MaxAttempts,
-            ["x-dead-letter-exchange"] = error,
-        };
         await channel.ExchangeDeclareAsync(error, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(error, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(error, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
         await channel.QueueBindAsync(error, error, string.Empty, cancellationToken: cancellationToken);
     }
 
@@ -328,6 +323,16 @@ internal sealed class RabbitMqEventBus : IEventBus
                     host.RequestedConnectionTimeout(TimeSpan.FromSeconds(5));
                     host.ConnectionName("loopy-bus");
                 });
+
+                // MassTransit copies the queue's arguments to its _error queue. A dead letter must not
+                // have a delivery limit (peeking returns messages and would count towards it): the
+                // error queue is a plain durable classic queue.
+                configurator.SendTopology.ConfigureErrorSettings = settings =>
+                {
+                    settings.SetQueueArgument("x-queue-type", null);
+                    settings.SetQueueArgument("x-delivery-limit", null);
+                    settings.SetQueueArgument("x-dead-letter-exchange", null);
+                };
             });
             await created.StartAsync(cancellationToken);
             _buses.Add((created, queue is null ? [] : [queue]));
