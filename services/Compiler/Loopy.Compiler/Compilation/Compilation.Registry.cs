@@ -37,9 +37,9 @@ internal sealed partial class Compilation
         }
 
         RegistryPresent = true;
-        if (!SourceText.TryDecode(_source.Read(RegistryFile), out var text))
+        if (!TryRead(RegistryFile, out var text, out var problem))
         {
-            Report(DiagnosticCatalog.E001, RegistryFile, 1, "registry.yml is unparseable: not valid UTF-8");
+            Report(DiagnosticCatalog.E001, RegistryFile, 1, $"registry.yml is unparseable: {problem}");
             _registryBroken = true;
             return;
         }
