@@ -3,18 +3,20 @@ using System.Globalization;
 namespace Loopy.AppHost;
 
 /// <summary>Command-line options of the AppHost.</summary>
-public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, string RepositoryRoot, int BasePort, string ProjectPath)
+public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, string RepositoryRoot, int BasePort, string ProjectPath, string Bus = "rabbitmq")
 {
     public const string Usage = """
         usage: dotnet run --project Loopy.AppHost [-- OPTIONS]
-          --runtime-replicas N   Runtime worker processes to start (default 2; not standalone)
+          --distributed          = --servers local (or external when ConnectionStrings__* are set)
+          --bus rabbitmq|redis   the bus the distributed services use (default rabbitmq)
+          --runtime-replicas N   Runtime worker processes to start (default 2; not standalone); alias --runtimes
           --servers MODE         standalone (default when no ConnectionStrings__* variable is set): one
                                  process, in-process bus, SQLite under the project's .loopy/;
                                  local: start Postgres, RabbitMQ and Redis with eng/servers.sh and run
                                  each service as its own process; external (default when
                                  ConnectionStrings__postgres|rabbitmq|redis are set): use those servers
           --base-port P          first HTTP port (default 5080): Receiver, SensorHost, then each Runtime
-          --project DIR          the Loopy project to compile and run (default examples/hello)
+          --project DIR          the Loopy project to compile and run (default examples/hello); alias --project-dir
         """;
 
     public static AppHostOptions? Parse(IReadOnlyList<string> args, TextWriter error)
@@ -25,12 +27,13 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
         var basePort = 5080;
         ServersMode? servers = null;
         string? project = null;
+        var bus = "rabbitmq";
         for (var i = 0; i < args.Count; i++)
         {
             var value = i + 1 < args.Count ? args[i + 1] : null;
             switch (args[i])
             {
-                case "--runtime-replicas" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 16:
+                case "--runtime-replicas" or "--runtimes" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 16:
                     replicas = n;
                     i++;
                     break;
@@ -47,8 +50,15 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
                     };
                     i++;
                     break;
-                case "--project" when !string.IsNullOrWhiteSpace(value):
+                case "--project" or "--project-dir" when !string.IsNullOrWhiteSpace(value):
                     project = value;
+                    i++;
+                    break;
+                case "--distributed":
+                    servers ??= ConnectionStrings.FromEnvironment().Count > 0 ? ServersMode.External : ServersMode.Local;
+                    break;
+                case "--bus" when value is "rabbitmq" or "redis":
+                    bus = value;
                     i++;
                     break;
                 case "-h" or "--help":
@@ -70,7 +80,7 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
             return null;
         }
 
-        return new AppHostOptions(replicas, servers ?? (configured ? ServersMode.External : ServersMode.Standalone), root, basePort, projectPath);
+        return new AppHostOptions(replicas, servers ?? (configured ? ServersMode.External : ServersMode.Standalone), root, basePort, projectPath, bus);
     }
 
     private static string FindRepositoryRoot()

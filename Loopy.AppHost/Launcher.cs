@@ -124,7 +124,9 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
 
             foreach (var (name, value) in connections)
             {
-                service.Environment[ConnectionStrings.VariableName(name)] = value;
+                // The bus is chosen by which connection string a service sees: hide the one not asked for.
+                var otherBus = options.Bus == "redis" ? "rabbitmq" : "redis";
+                service.Environment[ConnectionStrings.VariableName(name)] = name == otherBus ? string.Empty : value;
             }
 
             service.Environment["Loopy__DataDirectory"] = Path.Combine(options.ProjectPath, ".loopy");

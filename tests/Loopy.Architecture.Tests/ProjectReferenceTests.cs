@@ -68,6 +68,18 @@ public class ProjectReferenceTests
     }
 
     [Fact]
+    public void Only_the_standalone_composition_references_several_services()
+    {
+        var composers =
+            from project in AllProjects()
+            where project.Kind is ProjectKind.Shared or ProjectKind.ServiceLibrary or ProjectKind.Host
+            let services = project.References.Select(Load).Where(r => r.Kind == ProjectKind.ServiceLibrary).Select(r => r.Service).Distinct().Count()
+            where services > 1
+            select project.Name;
+        Assert.Equal(["Loopy.Standalone"], composers);
+    }
+
+    [Fact]
     public void The_rules_see_every_kind_of_project()
     {
         // Guards the classification itself: if it stopped recognising hosts or service libraries,

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Loopy.Contracts.Messages;
 using Loopy.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace Loopy.Bus.Compliance.Tests;
 
@@ -15,6 +15,7 @@ public abstract class BusComplianceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly ILoggerFactory _loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new TestOutputLoggerProvider()));
     private readonly string _prefix = "t" + Guid.NewGuid().ToString("N")[..12];
 
     protected abstract BusTransport Transport { get; }
@@ -35,6 +36,7 @@ public abstract class BusComplianceTests : IAsyncLifetime
             await _disposables[i].DisposeAsync();
         }
 
+        _loggerFactory.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -337,7 +339,7 @@ public abstract class BusComplianceTests : IAsyncLifetime
             PollInterval = TimeSpan.FromMilliseconds(20),
             TrimInterval = TimeSpan.FromSeconds(1),
         };
-        var bus = BusServiceCollectionExtensions.Create(Transport, ConnectionString, options, TimeProvider.System, NullLoggerFactory.Instance);
+        var bus = BusServiceCollectionExtensions.Create(Transport, ConnectionString, options, TimeProvider.System, _loggerFactory);
         _disposables.Add(bus);
         return bus;
     }

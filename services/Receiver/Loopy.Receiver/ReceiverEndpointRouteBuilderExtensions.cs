@@ -1,3 +1,4 @@
+using Loopy.Receiver.Checkpoints;
 using Loopy.Receiver.Ingress;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -34,6 +35,13 @@ public static class ReceiverEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .DisableAntiforgery();
+
+        // Poll-sensor checkpoints for producers (watermarks and tick leases); see CheckpointsEndpoint.
+        var sensors = endpoints.MapGroup("/sensors/{name}").DisableAntiforgery();
+        sensors.MapPost("/ticks/claim", CheckpointsEndpoint.ClaimAsync).WithName("ClaimSensorTick");
+        sensors.MapPost("/ticks/{tickId}/complete", CheckpointsEndpoint.CompleteAsync).WithName("CompleteSensorTick");
+        sensors.MapPost("/ticks/{tickId}/release", CheckpointsEndpoint.ReleaseAsync).WithName("ReleaseSensorTick");
+        sensors.MapGet("/checkpoint", CheckpointsEndpoint.GetAsync).WithName("GetSensorCheckpoint");
         return endpoints;
     }
 }

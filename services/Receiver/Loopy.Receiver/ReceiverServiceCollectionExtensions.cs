@@ -1,5 +1,6 @@
 using Loopy.Bus;
 using Loopy.Receiver.Auth;
+using Loopy.Receiver.Checkpoints;
 using Loopy.Receiver.Dedupe;
 using Loopy.Receiver.Ingress;
 using Loopy.Receiver.Validation;
@@ -30,6 +31,7 @@ public static class ReceiverServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLoopyBus(configuration);
         services.TryAddSingleton(sp => CreateStore(configuration, sp.GetRequiredService<IOptions<ReceiverOptions>>().Value, builder.Environment));
+        services.TryAddSingleton(sp => CheckpointStore.Create(configuration, sp.GetRequiredService<IOptions<ReceiverOptions>>().Value, builder.Environment));
         services.TryAddSingleton<ManifestContracts>();
         services.TryAddSingleton<ProducerAuthenticator>();
         services.TryAddSingleton<ProducerRateLimiter>();

@@ -1,3 +1,14 @@
+using Loopy.Bus;
+using Loopy.Runtime.Engine;
+using Loopy.Runtime.Harness;
+using Loopy.Runtime.Inspection;
+using Loopy.Runtime.Manifests;
+using Loopy.Runtime.State;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 namespace Loopy.Runtime;
@@ -5,10 +16,55 @@ namespace Loopy.Runtime;
 /// <summary>Registers the Runtime's services; the host and the standalone composition both call it.</summary>
 public static class RuntimeServiceCollectionExtensions
 {
+    /// <summary>
+    /// Adds the engine: the state store (Postgres when <c>ConnectionStrings:postgres</c> is set, else SQLite at
+    /// <c>{Loopy:DataDirectory or &lt;content root&gt;/.loopy}/state.db</c>), the bus, the manifest from
+    /// <c>Loopy:Runtime:ManifestPath</c>, the run intake, the step worker, the outbox relay and the exec harness.
+    /// </summary>
     public static TBuilder AddLoopyRuntime<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddOptions<RuntimeOptions>().Bind(configuration.GetSection(RuntimeOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLoopyBus(configuration);
+
+        var provider = AddState(services, configuration, builder.Environment);
+        services.TryAddSingleton(sp => new RuntimeStore(sp.GetRequiredService<IDbContextFactory<RuntimeDbContext>>(), provider));
+        services.TryAddSingleton<ManifestCatalog>();
+        services.TryAddSingleton<RuntimeTelemetry>();
+        services.TryAddSingleton<RuntimeReplica>();
+        services.TryAddSingleton<RuntimeReadiness>();
+        services.TryAddSingleton<EngineSignals>();
+        services.TryAddSingleton<StepTransitions>();
+        services.TryAddSingleton<StepExecutor>();
+        services.TryAddSingleton<RunIntake>();
+        services.TryAddSingleton<RunCommands>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, ExecHarness>());
+
+        // Start-up first (schema, manifest, subscriptions); the loops wait for it.
+        services.AddHostedService<RuntimeStartup>();
+        services.AddHostedService<StepWorker>();
+        services.AddHostedService<OutboxRelay>();
+        services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime", HealthStatus.Unhealthy, ["ready"]);
         return builder;
+    }
+
+    private static StateProvider AddState(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        if (configuration.GetConnectionString("postgres") is { Length: > 0 } postgres)
+        {
+            services.AddDbContextFactory<RuntimeDbContext>(o => o.UseNpgsql(postgres));
+            return StateProvider.Postgres;
+        }
+
+        var directory = configuration["Loopy:DataDirectory"] is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(environment.ContentRootPath, ".loopy");
+        var path = Path.GetFullPath(Path.Combine(directory, "state.db"));
+        services.AddDbContextFactory<RuntimeDbContext>(o => o.UseSqlite($"Data Source={path};Default Timeout=30"));
+        return StateProvider.Sqlite;
     }
 }

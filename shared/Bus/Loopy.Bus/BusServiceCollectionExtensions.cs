@@ -63,7 +63,7 @@ public static class BusServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(loggerFactory);
         return transport switch
         {
-            BusTransport.RabbitMq => new RabbitMqEventBus(Require(connectionString), options, timeProvider, loggerFactory.CreateLogger<RabbitMqEventBus>()),
+            BusTransport.RabbitMq => new RabbitMqEventBus(Require(connectionString), options, timeProvider, loggerFactory),
             BusTransport.Redis => new RedisEventBus(Require(connectionString), options, timeProvider, loggerFactory.CreateLogger<RedisEventBus>()),
             _ => new InProcessEventBus(options, timeProvider, loggerFactory.CreateLogger<InProcessEventBus>()),
         };

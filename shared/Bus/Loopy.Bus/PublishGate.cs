@@ -23,7 +23,7 @@ internal sealed class PublishGate(BusOptions options, TimeProvider timeProvider)
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not BusUnavailableException)
             {
                 throw new BusUnavailableException(
-                    $"The broker did not accept the message within {options.PublishTimeout.TotalMilliseconds:0} ms: {ex.GetType().Name}", ex);
+                    $"The broker did not durably accept the message (waited at most {options.PublishTimeout.TotalMilliseconds:0} ms): {ex.GetType().Name}", ex);
             }
         }
         finally

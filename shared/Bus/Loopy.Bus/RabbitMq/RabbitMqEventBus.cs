@@ -21,18 +21,24 @@ internal sealed class RabbitMqEventBus : IEventBus
     private readonly RabbitMqEndpoint _endpoint;
     private readonly BusOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<RabbitMqEventBus> _logger;
     private readonly PublishGate _gate;
     private readonly SemaphoreSlim _startLock = new(1, 1);
-    private IBusControl? _bus;
+    // One MassTransit bus (one connection) per set of subscriptions with distinct queues: MassTransit
+    // allows one receive endpoint per queue and bus, and a second consumer of a workflow in the same
+    // process (a test, or more concurrency) gets a bus of its own, like another replica would.
+    private readonly List<(IBusControl Bus, HashSet<string> Queues)> _buses = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<ISendEndpoint>> _sendEndpoints = new(StringComparer.Ordinal);
     private IConnection? _adminConnection;
 
-    public RabbitMqEventBus(string connectionString, BusOptions options, TimeProvider timeProvider, ILogger<RabbitMqEventBus> logger)
+    public RabbitMqEventBus(string connectionString, BusOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
         _endpoint = RabbitMqEndpoint.Parse(connectionString);
         _options = options;
         _timeProvider = timeProvider;
-        _logger = logger;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<RabbitMqEventBus>();
         _gate = new PublishGate(options, timeProvider);
     }
 
@@ -51,8 +57,7 @@ internal sealed class RabbitMqEventBus : IEventBus
                 await _gate.RunAsync(
                     async token =>
                     {
-                        var bus = await GetBusAsync(token);
-                        var endpoint = await bus.GetSendEndpoint(new Uri($"exchange:{ExchangeName(stamped.EventName)}?type=fanout&durable=true"));
+                        var endpoint = await GetSendEndpointAsync(stamped.EventName, token);
                         await endpoint.Send(stamped, context => context.Durable = true, token);
                     },
                     cancellationToken);
@@ -71,9 +76,9 @@ internal sealed class RabbitMqEventBus : IEventBus
     public async Task<IAsyncDisposable> SubscribeAsync(BusSubscription subscription, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(subscription);
-        var bus = await GetBusAsync(cancellationToken);
         var queue = QueueName(subscription.Workflow);
         await DeclareDeadLetterRouteAsync(queue, cancellationToken);
+        var bus = await GetBusAsync(queue, cancellationToken);
 
         var concurrency = subscription.Concurrency ?? _options.ConcurrencyPerSubscription;
         var consumer = new RabbitMqSubscription(subscription, _options, _logger);
@@ -101,6 +106,7 @@ internal sealed class RabbitMqEventBus : IEventBus
             endpoint.UseMessageRetry(retry =>
             {
                 retry.Ignore<SubscriptionStoppingException>();
+                retry.Ignore<AttemptsExhaustedException>();
                 if (_options.MaxAttempts > 1)
                 {
                     retry.Interval(_options.MaxAttempts - 1, _options.RetryDelay);
@@ -165,7 +171,7 @@ internal sealed class RabbitMqEventBus : IEventBus
 
     public async ValueTask DisposeAsync()
     {
-        if (_bus is { } bus)
+        foreach (var (bus, _) in _buses)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), _timeProvider);
             try
@@ -190,14 +196,13 @@ internal sealed class RabbitMqEventBus : IEventBus
     private DeadLetter ToDeadLetter(string workflow, BasicGetResult got)
     {
         var headers = got.BasicProperties.Headers;
+        var faultMessage = HeaderString(headers, "MT-Fault-Message");
         var reason = HeaderString(headers, "MT-Fault-ExceptionType") is { } type
-            ? $"{type}: {HeaderString(headers, "MT-Fault-Message")}"
+            ? type == typeof(AttemptsExhaustedException).FullName ? faultMessage ?? type : $"{type}: {faultMessage}"
             : HeaderString(headers, "x-first-death-reason") is { } death
                 ? $"Broker dead-lettered ({death}): delivery limit of {_options.MaxAttempts} reached."
                 : "unknown";
-        var attempts = HeaderString(headers, "MT-Fault-RetryCount") is { } retries && int.TryParse(retries, out var count)
-            ? count + 1
-            : _options.MaxAttempts;
+        var attempts = AttemptsExhaustedException.ParseAttempts(faultMessage) ?? _options.MaxAttempts;
 
         using var document = JsonDocument.Parse(got.Body);
         var message = document.RootElement.TryGetProperty("message", out var body)
@@ -227,8 +232,15 @@ internal sealed class RabbitMqEventBus : IEventBus
         var connection = await GetAdminConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         var error = queue + "_error";
+        // MassTransit declares the error queue with the main queue's arguments: use the same ones.
+        var arguments = new Dictionary<string, object?>
+        {
+            ["x-queue-type"] = "quorum",
+            ["x-delivery-limit"] = _options.MaxAttempts,
+            ["x-dead-letter-exchange"] = error,
+        };
         await channel.ExchangeDeclareAsync(error, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(error, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(error, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
         await channel.QueueBindAsync(error, error, string.Empty, cancellationToken: cancellationToken);
     }
 
@@ -271,22 +283,42 @@ internal sealed class RabbitMqEventBus : IEventBus
         }
     }
 
-    private async Task<IBusControl> GetBusAsync(CancellationToken cancellationToken)
+    private async Task<ISendEndpoint> GetSendEndpointAsync(string eventName, CancellationToken cancellationToken)
     {
-        if (_bus is { } started)
+        var bus = await GetBusAsync(null, cancellationToken);
+        var endpoint = _sendEndpoints.GetOrAdd(eventName, name => bus.GetSendEndpoint(new Uri($"exchange:{ExchangeName(name)}?type=fanout&durable=true")));
+        try
         {
-            return started;
+            return await endpoint;
+        }
+        catch
+        {
+            _sendEndpoints.TryRemove(eventName, out _);
+            throw;
+        }
+    }
+
+    /// <summary>A started bus: the first one for publishing, else one that has no endpoint on <paramref name="queue"/> yet.</summary>
+    private async Task<IBusControl> GetBusAsync(string? queue, CancellationToken cancellationToken)
+    {
+        if (queue is null && _buses.Count > 0)
+        {
+            return _buses[0].Bus;
         }
 
         await _startLock.WaitAsync(cancellationToken);
         try
         {
-            if (_bus is { } again)
+            foreach (var (bus, queues) in _buses)
             {
-                return again;
+                if (queue is null || queues.Add(queue))
+                {
+                    return bus;
+                }
             }
 
-            var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(configurator =>
+            LogContext.ConfigureCurrentLogContext(_loggerFactory);
+            var created = MassTransit.Bus.Factory.CreateUsingRabbitMq(configurator =>
             {
                 configurator.Host(_endpoint.Host, (ushort)_endpoint.Port, _endpoint.VirtualHost, host =>
                 {
@@ -297,9 +329,9 @@ internal sealed class RabbitMqEventBus : IEventBus
                     host.ConnectionName("loopy-bus");
                 });
             });
-            await bus.StartAsync(cancellationToken);
-            _bus = bus;
-            return bus;
+            await created.StartAsync(cancellationToken);
+            _buses.Add((created, queue is null ? [] : [queue]));
+            return created;
         }
         finally
         {

@@ -39,10 +39,11 @@ internal sealed class RabbitMqSubscription(BusSubscription subscription, BusOpti
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
             BusTelemetry.RecordHandlerFailed(RabbitMqEventBus.Transport);
             BusLog.HandlerFailed(logger, ex, subscription.Workflow, message.EventName, message.EventId, attempt);
-            if (context.GetRetryAttempt() + 1 >= options.MaxAttempts)
+            if (attempt >= options.MaxAttempts)
             {
                 BusTelemetry.RecordDeadLettered(RabbitMqEventBus.Transport);
                 BusLog.DeadLettered(logger, subscription.Workflow, message.EventName, message.EventId, attempt);
+                throw new AttemptsExhaustedException(attempt, ex);
             }
 
             throw;

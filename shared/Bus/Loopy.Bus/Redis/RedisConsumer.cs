@@ -24,7 +24,9 @@ internal sealed class RedisConsumer : IAsyncDisposable
     private readonly int _concurrency;
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
     private long _nextTaskId;
+    private readonly System.Threading.Channels.Channel<PendingAck> _acks = System.Threading.Channels.Channel.CreateUnbounded<PendingAck>();
     private Task _loop = Task.CompletedTask;
+    private Task _ackLoop = Task.CompletedTask;
 
     public RedisConsumer(RedisEventBus bus, IDatabase database, BusSubscription subscription, BusOptions options, TimeProvider timeProvider, ILogger logger)
     {
@@ -41,7 +43,11 @@ internal sealed class RedisConsumer : IAsyncDisposable
 
     private string Group => _subscription.Workflow;
 
-    public void Start() => _loop = Task.Run(RunAsync, CancellationToken.None);
+    public void Start()
+    {
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+        _ackLoop = Task.Run(AcknowledgeLoopAsync, CancellationToken.None);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -53,6 +59,8 @@ internal sealed class RedisConsumer : IAsyncDisposable
         await _stopping.CancelAsync();
         await _loop;
         await Task.WhenAll(_inFlight.Values);
+        _acks.Writer.TryComplete();
+        await _ackLoop;
         _stopping.Dispose();
         _slots.Dispose();
     }
@@ -66,16 +74,18 @@ internal sealed class RedisConsumer : IAsyncDisposable
         var nextTrim = _timeProvider.GetTimestamp();
         while (!stopping.IsCancellationRequested)
         {
+            // Slots taken for this round and not yet handed to a dispatched entry; given back in finally.
+            var held = 0;
             try
             {
                 await _slots.WaitAsync(stopping);
-                var held = 1;
+                held = 1;
                 while (held < _concurrency && _slots.Wait(0))
                 {
                     held++;
                 }
 
-                var batch = new List<(RedisKey Stream, StreamEntry Entry)>();
+                var batch = new List<(RedisKey Stream, StreamEntry Entry, bool Fresh)>();
                 if (_timeProvider.GetElapsedTime(nextClaim) >= TimeSpan.Zero)
                 {
                     await ClaimAsync(batch, held);
@@ -88,24 +98,27 @@ internal sealed class RedisConsumer : IAsyncDisposable
                     var read = await _database.StreamReadGroupAsync(positions, Group, _consumerName, countPerStream: held - batch.Count);
                     foreach (var stream in read)
                     {
-                        batch.AddRange(stream.Entries.Select(entry => (stream.Key, entry)));
+                        batch.AddRange(stream.Entries.Select(entry => (stream.Key, entry, true)));
                     }
                 }
 
-                for (var i = 0; i < batch.Count; i++)
+                foreach (var (stream, entry, fresh) in batch)
                 {
-                    if (i >= held)
+                    if (held == 0)
                     {
                         // More than one stream answered: these entries are ours now, handle them too.
                         await _slots.WaitAsync(CancellationToken.None);
+                        held++;
                     }
 
-                    Dispatch(batch[i].Stream, batch[i].Entry);
+                    Dispatch(stream, entry, fresh);
+                    held--;
                 }
 
-                if (held > batch.Count)
+                if (held > 0)
                 {
-                    _slots.Release(held - batch.Count);
+                    _slots.Release(held);
+                    held = 0;
                 }
 
                 if (batch.Count == 0)
@@ -145,6 +158,13 @@ internal sealed class RedisConsumer : IAsyncDisposable
                     break;
                 }
             }
+            finally
+            {
+                if (held > 0)
+                {
+                    _slots.Release(held);
+                }
+            }
         }
     }
 
@@ -163,14 +183,14 @@ internal sealed class RedisConsumer : IAsyncDisposable
         }
     }
 
-    private void Dispatch(RedisKey stream, StreamEntry entry)
+    private void Dispatch(RedisKey stream, StreamEntry entry, bool fresh)
     {
         var id = Interlocked.Increment(ref _nextTaskId);
         var task = Task.Run(async () =>
         {
             try
             {
-                await ProcessAsync(stream, entry);
+                await ProcessAsync(stream, entry, fresh);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
             {
@@ -186,7 +206,7 @@ internal sealed class RedisConsumer : IAsyncDisposable
         _inFlight[id] = task;
     }
 
-    private async Task ClaimAsync(List<(RedisKey Stream, StreamEntry Entry)> batch, int max)
+    private async Task ClaimAsync(List<(RedisKey Stream, StreamEntry Entry, bool Fresh)> batch, int max)
     {
         var idleMs = (long)_options.ClaimIdleTime.TotalMilliseconds;
         foreach (var stream in _streams)
@@ -203,7 +223,7 @@ internal sealed class RedisConsumer : IAsyncDisposable
                 await _database.StreamAcknowledgeAsync(stream, Group, deleted);
             }
 
-            batch.AddRange(claimed.ClaimedEntries.Where(entry => !entry.IsNull).Select(entry => (stream, entry)));
+            batch.AddRange(claimed.ClaimedEntries.Where(entry => !entry.IsNull).Select(entry => (stream, entry, false)));
             if (claimed.ClaimedEntries.Length > 0)
             {
                 BusLog.Claimed(_logger, _subscription.Workflow, claimed.ClaimedEntries.Length);
@@ -211,30 +231,37 @@ internal sealed class RedisConsumer : IAsyncDisposable
         }
     }
 
-    private async Task ProcessAsync(RedisKey stream, StreamEntry entry)
+    /// <summary>
+    /// Handles one entry until it is acknowledged, dead-lettered, or left pending (stopping).
+    /// Attempts: a fresh entry (read with <c>&gt;</c>) is attempt 1 and costs no write; failures are
+    /// counted in the workflow's attempts hash; a claimed entry adds the deliveries Redis counted
+    /// (each claim is one consumer that stopped without acknowledging).
+    /// </summary>
+    private async Task ProcessAsync(RedisKey stream, StreamEntry entry, bool fresh)
     {
         var stopping = _stopping.Token;
         var attemptsKey = _bus.AttemptsKey(_subscription.Workflow);
         var field = $"{stream}|{entry.Id}";
+        var counted = !fresh;
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var heartbeat = HeartbeatAsync(stream, entry.Id, heartbeatStop.Token);
         try
         {
+            EventAccepted message;
+            try
+            {
+                byte[]? payload = entry[RedisEventBus.PayloadField];
+                message = BusJson.Deserialize(payload);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentNullException)
+            {
+                await DeadLetterAsync(stream, entry, null, 1, BusJson.DescribeFailure(ex));
+                return;
+            }
+
+            var attempt = fresh ? 1 : await ClaimedAttemptAsync(stream, entry.Id, attemptsKey, field);
             while (true)
             {
-                var attempt = (int)await _database.HashIncrementAsync(attemptsKey, field);
-                EventAccepted message;
-                try
-                {
-                    byte[]? payload = entry[RedisEventBus.PayloadField];
-                    message = BusJson.Deserialize(payload);
-                }
-                catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentNullException)
-                {
-                    await DeadLetterAsync(stream, entry, null, attempt, BusJson.DescribeFailure(ex));
-                    return;
-                }
-
                 if (attempt > _options.MaxAttempts)
                 {
                     await DeadLetterAsync(stream, entry, message, attempt - 1,
@@ -266,16 +293,17 @@ internal sealed class RedisConsumer : IAsyncDisposable
                             return;
                         }
 
+                        await _database.HashIncrementAsync(attemptsKey, field);
+                        counted = true;
                         await Task.Delay(_options.RetryDelay, _timeProvider, stopping);
+                        attempt++;
                         continue;
                     }
                 }
 
-                var transaction = _database.CreateTransaction();
-                var acknowledged = transaction.StreamAcknowledgeAsync(stream, Group, entry.Id);
-                var forgotten = transaction.HashDeleteAsync(attemptsKey, field);
-                await transaction.ExecuteAsync();
-                await Task.WhenAll(acknowledged, forgotten);
+                var acknowledged = new PendingAck(stream, entry.Id, counted ? field : null);
+                await _acks.Writer.WriteAsync(acknowledged, CancellationToken.None);
+                await acknowledged.Done.Task;
                 BusTelemetry.RecordHandled(RedisEventBus.Transport);
                 return;
             }
@@ -285,6 +313,54 @@ internal sealed class RedisConsumer : IAsyncDisposable
             await heartbeatStop.CancelAsync();
             await heartbeat;
         }
+    }
+
+    /// <summary>Failed attempts so far plus consumers that stopped mid-handle (deliveries before this one), plus this one.</summary>
+    private async Task<int> ClaimedAttemptAsync(RedisKey stream, RedisValue id, RedisKey attemptsKey, string field)
+    {
+        var failures = await _database.HashGetAsync(attemptsKey, field);
+        var pending = await _database.StreamPendingMessagesAsync(stream, Group, 1, RedisValue.Null, id, id);
+        var deliveries = pending.Length > 0 ? pending[0].DeliveryCount : 1;
+        return (int)(failures.HasValue ? (long)failures : 0) + Math.Max(0, deliveries - 1) + 1;
+    }
+
+    /// <summary>Acknowledges handled entries in batches: one XACK per stream (and one HDEL) for many entries.</summary>
+    private async Task AcknowledgeLoopAsync()
+    {
+        var attemptsKey = _bus.AttemptsKey(_subscription.Workflow);
+        var batch = new List<PendingAck>();
+        while (await _acks.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            while (batch.Count < 1024 && _acks.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                var writes = batch.GroupBy(ack => ack.Stream)
+                    .Select(group => (Task)_database.StreamAcknowledgeAsync(group.Key, Group, [.. group.Select(ack => ack.Id)]))
+                    .ToList();
+                RedisValue[] counters = [.. batch.Where(ack => ack.AttemptsField is not null).Select(ack => (RedisValue)ack.AttemptsField)];
+                if (counters.Length > 0)
+                {
+                    writes.Add(_database.HashDeleteAsync(attemptsKey, counters));
+                }
+
+                await Task.WhenAll(writes);
+                batch.ForEach(ack => ack.Done.TrySetResult());
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                batch.ForEach(ack => ack.Done.TrySetException(ex));
+            }
+        }
+    }
+
+    private sealed record PendingAck(RedisKey Stream, RedisValue Id, string? AttemptsField)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private async Task DeadLetterAsync(RedisKey stream, StreamEntry entry, EventAccepted? message, int attempts, string reason)
@@ -328,39 +404,13 @@ internal sealed class RedisConsumer : IAsyncDisposable
         }
     }
 
-    /// <summary>XTRIM MINID below the oldest entry any group has not read or not acknowledged.</summary>
     private async Task TrimAsync()
     {
         foreach (var stream in _streams)
         {
             try
             {
-                var groups = await _database.StreamGroupInfoAsync(stream);
-                if (groups.Length == 0)
-                {
-                    continue;
-                }
-
-                StreamId? floor = null;
-                foreach (var group in groups)
-                {
-                    var needed = StreamId.Parse(group.LastDeliveredId);
-                    if (group.PendingMessageCount > 0)
-                    {
-                        var pending = await _database.StreamPendingAsync(stream, group.Name);
-                        if (pending.PendingMessageCount > 0)
-                        {
-                            needed = StreamId.Min(needed, StreamId.Parse(pending.LowestPendingMessageId.ToString()));
-                        }
-                    }
-
-                    floor = floor is null ? needed : StreamId.Min(floor.Value, needed);
-                }
-
-                if (floor is { IsZero: false } minimum)
-                {
-                    await _database.ExecuteAsync("XTRIM", stream, "MINID", "~", minimum.ToString());
-                }
+                await RedisEventBus.TrimAsync(_database, stream);
             }
             catch (RedisException ex)
             {

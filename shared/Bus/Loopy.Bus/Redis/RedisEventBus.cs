@@ -135,6 +135,48 @@ internal sealed class RedisEventBus : IEventBus
         }
     }
 
+    /// <summary>
+    /// XTRIM MINID (exact) below the oldest entry some group still needs: its lowest pending entry, or
+    /// the entry after its last-delivered id. A stream without groups is left alone.
+    /// </summary>
+    internal static async Task TrimAsync(IDatabase database, RedisKey stream)
+    {
+        var groups = await database.StreamGroupInfoAsync(stream);
+        if (groups.Length == 0)
+        {
+            return;
+        }
+
+        StreamId? floor = null;
+        foreach (var group in groups)
+        {
+            var needed = StreamId.Parse(group.LastDeliveredId);
+            if (group.PendingMessageCount > 0)
+            {
+                var pending = await database.StreamPendingAsync(stream, group.Name);
+                if (pending.PendingMessageCount > 0)
+                {
+                    needed = StreamId.Min(needed, StreamId.Parse(pending.LowestPendingMessageId.ToString()));
+                }
+            }
+
+            floor = floor is null ? needed : StreamId.Min(floor.Value, needed);
+        }
+
+        if (floor is { IsZero: false } minimum)
+        {
+            await database.ExecuteAsync("XTRIM", stream, "MINID", minimum.ToString());
+        }
+    }
+
+    /// <summary>Trims one event's stream now (the consumers do it every <see cref="BusOptions.TrimInterval"/>).</summary>
+    internal async Task TrimAsync(string eventName) =>
+        await TrimAsync((await GetConnectionAsync(CancellationToken.None)).GetDatabase(), StreamKey(eventName));
+
+    /// <summary>How many entries one event's stream holds.</summary>
+    internal async Task<long> StreamLengthAsync(string eventName) =>
+        await (await GetConnectionAsync(CancellationToken.None)).GetDatabase().StreamLengthAsync(StreamKey(eventName));
+
     private async Task<ConnectionMultiplexer> GetConnectionAsync(CancellationToken cancellationToken)
     {
         if (_connection is { } connected)

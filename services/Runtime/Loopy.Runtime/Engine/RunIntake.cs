@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Loopy.Bus;
+using Loopy.Contracts.Manifest;
+using Loopy.Runtime.Manifests;
+using Loopy.Runtime.State;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Loopy.Runtime.Engine;
+
+/// <summary>
+/// Starts runs from bus deliveries (AUTHORING.md §8.1): one run per (event id, workflow), so a
+/// redelivered event never starts a second run; the entry trigger's filters must all match; the run
+/// is pinned to the manifest version it started on and its entry step is scheduled at once.
+/// </summary>
+public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, TimeProvider time, RuntimeTelemetry telemetry, EngineSignals signals, ILogger<RunIntake> logger)
+{
+    /// <summary>The workflows whose entry step is triggered by an event, with that event's name.</summary>
+    public static IEnumerable<(string Workflow, string EventName)> EventTriggered(LoopyManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        foreach (var (name, workflow) in manifest.Workflows.OrderBy(w => w.Key, StringComparer.Ordinal))
+        {
+            if (workflow.Steps.TryGetValue(workflow.Entry, out var entry)
+                && entry.Trigger is { Kind: ManifestTrigger.EventKind, Event: { Length: > 0 } eventName })
+            {
+                yield return (name, eventName);
+            }
+        }
+    }
+
+    /// <summary>Handles one delivery; returns the run id started, or null (no match, or a duplicate).</summary>
+    public async Task<string?> HandleAsync(BusDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var message = delivery.Message;
+        var manifest = catalog.Active;
+        if (manifest.Workflow(delivery.Workflow) is not { } workflow
+            || !workflow.Steps.TryGetValue(workflow.Entry, out var entry)
+            || entry.Trigger is not { Kind: ManifestTrigger.EventKind } trigger
+            || trigger.Event != message.EventName
+            || !FiltersMatch(trigger, message.Fields))
+        {
+            return null;
+        }
+
+        var parent = ActivityContext.TryParse(message.TraceParent, message.TraceState, out var context) ? context : default;
+        using var activity = RuntimeTelemetry.ActivitySource.StartActivity($"run {delivery.Workflow}", ActivityKind.Consumer, parent);
+        activity?.SetTag("loopy.workflow", delivery.Workflow);
+        activity?.SetTag("loopy.event_id", message.EventId);
+        try
+        {
+            var runId = await store.WriteAsync(async (db, ct) =>
+            {
+                if (await db.Runs.AnyAsync(r => r.EventId == message.EventId && r.Workflow == delivery.Workflow, ct).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
+                var now = time.GetUtcNow();
+                var at = now.ToUnixTimeMilliseconds();
+                var id = $"{delivery.Workflow}-{Guid.CreateVersion7(now):N}";
+                activity?.SetTag("loopy.run_id", id);
+                db.Runs.Add(new RunRecord
+                {
+                    Id = id,
+                    Workflow = delivery.Workflow,
+                    EventId = message.EventId,
+                    EventName = message.EventName,
+                    EventFields = message.Fields.ValueKind == JsonValueKind.Object ? message.Fields.GetRawText() : "{}",
+                    ManifestHash = manifest.Hash,
+                    Status = RunStatus.Running,
+                    CascadeId = message.CascadeId ?? message.EventId,
+                    ChainDepth = message.ChainDepth,
+                    TraceParent = activity?.Id ?? message.TraceParent,
+                    CreatedAt = at,
+                });
+                db.History.Add(History.Entry(id, HistoryKind.RunStarted, null, new JsonObject
+                {
+                    ["event"] = message.EventName,
+                    ["event_id"] = message.EventId,
+                    ["manifest_hash"] = manifest.Hash,
+                }, at));
+                foreach (var (name, step) in workflow.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
+                {
+                    var isEntry = name == workflow.Entry;
+                    db.Steps.Add(new StepRecord
+                    {
+                        Id = $"{id}:{step.Id}",
+                        RunId = id,
+                        Name = name,
+                        StepId = step.Id,
+                        Status = isEntry ? StepStatus.Ready : StepStatus.Waiting,
+                        NextAttemptAt = at,
+                    });
+                    if (isEntry)
+                    {
+                        db.History.Add(History.Entry(id, HistoryKind.StepScheduled, step.Id, [], at));
+                    }
+                }
+
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                return id;
+            }, cancellationToken).ConfigureAwait(false);
+
+            if (runId is null)
+            {
+                RuntimeLog.DuplicateEvent(logger, message.EventId, delivery.Workflow);
+                return null;
+            }
+
+            telemetry.RunStarted(delivery.Workflow);
+            RuntimeLog.RunStarted(logger, runId, delivery.Workflow, message.EventId);
+            signals.Steps.Notify();
+            return runId;
+        }
+        catch (DbUpdateException)
+        {
+            // Another replica may have started the run for this delivery at the same moment.
+            if (!await ExistsAsync(message.EventId, delivery.Workflow, cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+
+            RuntimeLog.DuplicateEvent(logger, message.EventId, delivery.Workflow);
+            return null;
+        }
+    }
+
+    private async Task<bool> ExistsAsync(string eventId, string workflow, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Runs.AnyAsync(r => r.EventId == eventId && r.Workflow == workflow, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool FiltersMatch(ManifestTrigger trigger, JsonElement fields)
+    {
+        foreach (var (field, expected) in trigger.Filters ?? new Dictionary<string, string>())
+        {
+            if (fields.ValueKind != JsonValueKind.Object
+                || !fields.TryGetProperty(field, out var actual)
+                || actual.ValueKind != JsonValueKind.String
+                || actual.GetString() != expected)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,52 @@
+namespace Loopy.Runtime;
+
+/// <summary>Configuration of the Runtime (section <c>Loopy:Runtime</c>); code defaults, overridable per deployment.</summary>
+public sealed class RuntimeOptions
+{
+    public const string SectionName = "Loopy:Runtime";
+
+    /// <summary>Path of the compiled <c>manifest.json</c> the Runtime serves.</summary>
+    public string ManifestPath { get; set; } = "manifest.json";
+
+    /// <summary>The project root (exec commands' relative paths, env files); the manifest's folder when null.</summary>
+    public string? ProjectRoot { get; set; }
+
+    /// <summary>This replica's lease owner name; a unique one is made up when null.</summary>
+    public string? ReplicaId { get; set; }
+
+    /// <summary>Steps this replica runs at once, across all runs.</summary>
+    public int MaxConcurrentSteps { get; set; } = 8;
+
+    /// <summary>How long a claimed step's lease lasts without a heartbeat; heartbeats come every third of it.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest pause between two looks for ready steps when nothing woke the worker.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest pause between two looks at the outbox when nothing woke the relay.</summary>
+    public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Attempts per step (AUTHORING.md §8.5).</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Base of the retry backoff: base × 2^(attempt−1), ±20 % jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Cap of the retry backoff.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>What one unit of <c>budget.wall_clock</c> means (a minute; tests shrink it).</summary>
+    public TimeSpan WallClockUnit { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Wall-clock units per attempt when a step sets no <c>budget.wall_clock</c>.</summary>
+    public int DefaultWallClock { get; set; } = 60;
+
+    /// <summary>Emits that would exceed this chain depth are not published (loop protection).</summary>
+    public int MaxChainDepth { get; set; } = 8;
+
+    /// <summary>Most bytes of a reply kept (and parsed); the rest is dropped.</summary>
+    public int MaxReplyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Most characters of stderr kept per attempt (the tail).</summary>
+    public int MaxStderrChars { get; set; } = 16 * 1024;
+}

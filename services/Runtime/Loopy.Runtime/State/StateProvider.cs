@@ -1,0 +1,8 @@
+namespace Loopy.Runtime.State;
+
+/// <summary>Which database holds the state.</summary>
+public enum StateProvider
+{
+    Sqlite,
+    Postgres,
+}

@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+using Loopy.SensorHost.Delivery;
+using Loopy.SensorHost.Exec;
+using Loopy.SensorHost.Sensors;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Loopy.SensorHost.Polling;
+
+/// <summary>
+/// Runs every poll sensor (AUTHORING.md §4.6): one tick at a time per sensor, once across all replicas. Each
+/// tick is claimed from the Receiver's checkpoint API (a lease), runs the program with
+/// <c>{"kind": "poll", "scheduled_at", "last_run"}</c> (<c>last_run</c> = the watermark, or
+/// <c>scheduled_at − interval</c> the first time), sends every event, and completes the tick (the watermark moves
+/// to <c>scheduled_at</c>) only when all were accepted; otherwise it releases it and the window is re-scanned.
+/// </summary>
+public sealed class PollSensorService(
+    SensorCatalog catalog,
+    ExecRunner runner,
+    ReceiverClient receiver,
+    CheckpointClient checkpoints,
+    IOptions<SensorHostOptions> options,
+    TimeProvider time,
+    ILogger<PollSensorService> logger) : BackgroundService
+{
+    private readonly string _owner = options.Value.InstanceId is { Length: > 0 } configured
+        ? configured
+        : $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    /// <summary>This replica's name in tick leases.</summary>
+    public string Owner => _owner;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(catalog.PollSensors.Select(sensor => RunSensorAsync(sensor, stoppingToken)));
+
+    /// <summary>Runs one tick if it is due and this replica wins the claim; returns how long to wait before the next attempt.</summary>
+    public async Task<TimeSpan> TickAsync(PollSensor sensor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sensor);
+        var settings = options.Value;
+        var claim = await checkpoints.ClaimAsync(sensor.Name, _owner, sensor.Exec.Timeout + settings.PollLeaseSlack, sensor.Interval, cancellationToken);
+        if (claim.Outcome != TickClaimOutcome.Claimed)
+        {
+            if (claim.Outcome == TickClaimOutcome.Unavailable)
+            {
+                SensorHostLog.CheckpointUnavailable(logger, sensor.Name);
+            }
+
+            return Clamp(claim.RetryAfter, sensor.Interval);
+        }
+
+        var lastRun = claim.WindowStart ?? claim.ScheduledAt - sensor.Interval;
+        var windowStart = CheckpointClient.Format(lastRun);
+        var input = new JsonObject
+        {
+            ["kind"] = "poll",
+            ["scheduled_at"] = CheckpointClient.Format(claim.ScheduledAt),
+            ["last_run"] = windowStart,
+        };
+
+        IReadOnlyList<Mapping.CandidateEvent> events;
+        try
+        {
+            events = await runner.RunAsync(sensor.Exec, input.ToJsonString(), cancellationToken);
+        }
+        catch (SensorFailedException ex)
+        {
+            SensorHostLog.SensorFailed(logger, sensor.Name, ex.Message);
+            await checkpoints.ReleaseAsync(sensor.Name, claim.TickId!, CancellationToken.None);
+            SensorHostLog.PollTickReleased(logger, sensor.Name, "the program failed");
+            return sensor.Interval;
+        }
+
+        foreach (var candidate in events)
+        {
+            var id = EventIds.ForPoll(sensor.Name, windowStart, candidate);
+            var result = await receiver.DeliverAsync(candidate, id, cancellationToken);
+            if (result.Outcome != DeliveryOutcome.Accepted)
+            {
+                await checkpoints.ReleaseAsync(sensor.Name, claim.TickId!, CancellationToken.None);
+                if (result.Outcome == DeliveryOutcome.Unavailable)
+                {
+                    SensorHostLog.ReceiverUnavailable(logger, candidate.Name, result.Status);
+                    SensorHostLog.PollTickReleased(logger, sensor.Name, "the Receiver is unavailable");
+                    return settings.PollRetryDelay;
+                }
+
+                SensorHostLog.EventRejected(logger, id, candidate.Name, result.Status, result.Code ?? "(none)");
+                SensorHostLog.PollTickReleased(logger, sensor.Name, "the Receiver rejected an event");
+                return sensor.Interval;
+            }
+
+            SensorHostLog.EventDelivered(logger, id, candidate.Name, sensor.Name);
+        }
+
+        if (await checkpoints.CompleteAsync(sensor.Name, claim.TickId!, claim.ScheduledAt, CancellationToken.None))
+        {
+            SensorHostLog.PollTickCompleted(logger, sensor.Name, events.Count);
+        }
+        else
+        {
+            SensorHostLog.PollTickNotCompleted(logger, sensor.Name);
+        }
+
+        // The next claim is answered "not due" with the exact wait, measured on the Receiver's clock.
+        return TimeSpan.Zero;
+    }
+
+    private async Task RunSensorAsync(PollSensor sensor, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                wait = await TickAsync(sensor, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A poll loop outlives any one failed tick: it is logged and retried after a pause.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                SensorHostLog.PollTickFailed(logger, sensor.Name, ex);
+                wait = options.Value.PollRetryDelay;
+            }
+
+            try
+            {
+                await Task.Delay(wait, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static TimeSpan Clamp(TimeSpan wait, TimeSpan interval)
+    {
+        var floor = TimeSpan.FromMilliseconds(20);
+        return wait < floor ? floor : wait > interval ? interval : wait;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Loopy.Bus;
+using Loopy.Runtime.State;
+using Loopy.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Loopy.Runtime.Tests;
+
+/// <summary>Two real Runtime processes on Postgres + RabbitMQ: crash takeover, and many events without duplicates.</summary>
+[Collection(RealServers.Name)]
+public sealed class ReplicaProcessTests : IAsyncLifetime
+{
+    private readonly List<RuntimeProcess> _replicas = [];
+    private TestDatabase? _database;
+    private IEventBus? _bus;
+    private string _projectRoot = string.Empty;
+    private string _prefix = string.Empty;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(TestServers.Postgres, Ct);
+        _prefix = $"rp{Guid.NewGuid():N}"[..14];
+        _projectRoot = TestProjects.Scenarios();
+        _bus = BusServiceCollectionExtensions.Create(BusTransport.RabbitMq, TestServers.RabbitMq,
+            new BusOptions { EntityPrefix = _prefix, PublishTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, NullLoggerFactory.Instance);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var replica in _replicas)
+        {
+            await replica.DisposeAsync();
+        }
+
+        if (_bus is not null)
+        {
+            await _bus.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Killing_a_replica_mid_step_lets_the_other_finish_the_run_with_no_duplicate_side_effect()
+    {
+        var (a, b) = await StartTwoAsync();
+
+        await _bus!.PublishAsync(RuntimeFixture.Event("Slow", new { n = "crash" }), Ct);
+
+        await using var db = OpenDb();
+        var claimed = await Wait.ForAsync(() => db.Steps.AsNoTracking().FirstOrDefaultAsync(s => s.StepId == "slow/long" && s.Status == StepStatus.Running, Ct),
+            TimeSpan.FromSeconds(60), "the slow step claimed", Ct);
+        var victim = claimed.LeaseOwner == a.ReplicaId ? a : b;
+        var survivor = victim == a ? b : a;
+        victim.KillHard();
+
+        var run = await Wait.ForAsync(() => db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == claimed.RunId && r.Status != RunStatus.Running, Ct),
+            TimeSpan.FromSeconds(90), "the run finished by the surviving replica", Ct);
+        Assert.Equal(RunStatus.Completed, run.Status);
+
+        var key = $"{claimed.RunId}:slow/long";
+        var lines = await File.ReadAllLinesAsync(Path.Combine(_projectRoot, "out", "side-effects.log"), Ct);
+        Assert.Contains($"started {key} attempt 1", lines);
+        Assert.Contains($"started {key} attempt 2", lines);
+        Assert.Single(lines, l => l == $"completed {key}");
+
+        var steps = await db.Steps.AsNoTracking().Where(s => s.RunId == run.Id).ToListAsync(Ct);
+        var slow = Assert.Single(steps, s => s.StepId == "slow/long");
+        Assert.Equal(2, slow.Attempt);
+        Assert.All(steps, s => Assert.Equal(StepStatus.Completed, s.Status));
+        var history = await db.History.AsNoTracking().Where(h => h.RunId == run.Id).OrderBy(h => h.Id).ToListAsync(Ct);
+        var completions = history.Where(h => h.Kind == HistoryKind.StepCompleted).GroupBy(h => h.StepId).ToList();
+        Assert.Equal(2, completions.Count);
+        Assert.All(completions, g => Assert.Single(g));
+        var starts = history.Where(h => h.Kind == HistoryKind.StepStarted && h.StepId == "slow/long")
+            .Select(h => JsonDocument.Parse(h.Payload).RootElement.GetProperty("worker").GetString()).ToList();
+        Assert.Equal([victim.ReplicaId, survivor.ReplicaId], starts);
+    }
+
+    [Fact]
+    public async Task A_thousand_events_through_two_replicas_make_a_thousand_runs_without_duplicates_all_terminal()
+    {
+        await StartTwoAsync();
+        const int count = 1000;
+        var ids = Enumerable.Range(0, count).Select(i => $"noop-{i}-{Guid.NewGuid():N}").ToList();
+
+        foreach (var batch in ids.Chunk(50))
+        {
+            await Task.WhenAll(batch.Select(id => _bus!.PublishAsync(RuntimeFixture.Event("Noop", new { n = id }, id), Ct)));
+        }
+
+        // Every event is published twice (a redelivery storm) and must still make exactly one run.
+        foreach (var batch in ids.Take(200).Chunk(50))
+        {
+            await Task.WhenAll(batch.Select(id => _bus!.PublishAsync(RuntimeFixture.Event("Noop", new { n = id }, id), Ct)));
+        }
+
+        await using var db = OpenDb();
+        await Wait.UntilAsync(async () => await db.Runs.CountAsync(r => r.Workflow == "noop" && r.Status == RunStatus.Completed, Ct) == count,
+            TimeSpan.FromSeconds(240), $"{count} completed runs", Ct);
+        Assert.Equal(count, await db.Runs.CountAsync(r => r.Workflow == "noop", Ct));
+        Assert.Equal(count, await db.Runs.Where(r => r.Workflow == "noop").Select(r => r.EventId).Distinct().CountAsync(Ct));
+        var completedTwice = await db.History.Where(h => h.Kind == HistoryKind.StepCompleted).GroupBy(h => h.RunId).CountAsync(g => g.Count() > 1, Ct);
+        Assert.Equal(0, completedTwice);
+        var byWorker = await db.History.Where(h => h.Kind == HistoryKind.StepStarted).Select(h => h.Payload).ToListAsync(Ct);
+        var workers = byWorker.Select(p => JsonDocument.Parse(p).RootElement.GetProperty("worker").GetString()).Distinct().Count();
+        Assert.Equal(2, workers);
+    }
+
+    private async Task<(RuntimeProcess A, RuntimeProcess B)> StartTwoAsync()
+    {
+        var settings = RuntimeFixture.DefaultSettings(_projectRoot);
+        settings["ConnectionStrings:postgres"] = _database!.ConnectionString;
+        settings["ConnectionStrings:rabbitmq"] = TestServers.RabbitMq;
+        settings["Loopy:Bus:EntityPrefix"] = _prefix;
+        var a = RuntimeProcess.Start("replica-a", settings);
+        _replicas.Add(a);
+        var b = RuntimeProcess.Start("replica-b", settings);
+        _replicas.Add(b);
+        await a.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
+        await b.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
+        return (a, b);
+    }
+
+    private RuntimeDbContext OpenDb() =>
+        new(new DbContextOptionsBuilder<RuntimeDbContext>().UseNpgsql(_database!.ConnectionString).Options);
+}
