@@ -160,7 +160,8 @@ public static class LoopyCli
     {
         if (!Directory.Exists(path))
         {
-            await stderr.WriteLineAsync($"loopy: project folder '{path}' does not exist".AsMemory(), ct);
+            var problem = File.Exists(path) ? "is a file; pass the folder holding registry.yml" : "does not exist";
+            await stderr.WriteLineAsync($"loopy: project folder '{path}' {problem}".AsMemory(), ct);
             return Usage;
         }
 

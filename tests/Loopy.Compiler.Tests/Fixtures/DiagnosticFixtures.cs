@@ -106,6 +106,8 @@ public static class DiagnosticFixtures
         new("E902 command on claude-code", "E902", Reg, 9, Files((Reg, RegistryWith("harness: exec\n    model: fake-v1", "harness: claude-code\n    model: claude-sonnet-4-6")))),
         new("E903 impossible when", "E903", StartMd, 8, Files((StartMd, Step("on: Ping\nagent: Worker\noutput:\n  result: \"enum[ok, failed]\"\nemits:\n  Ping:\n    when: { result: broken }", "Handle {{ event.name }}."))),
             Files((StartMd, Step("on: Ping\nagent: Worker\noutput:\n  result: \"enum[ok, failed]\"\nemits:\n  Ping:\n    when: { result: failed }", "Handle {{ event.name }}.")))),
+        new("E903 when on a key that is not an output", "E903", StartMd, 8, Files((StartMd, Step("on: Ping\nagent: Worker\noutput:\n  result: str\nemits:\n  Ping:\n    when: { verdict: fail }", "Handle {{ event.name }}.")))),
+        new("E903 when without any output", "E903", FinishMd, 6, Files((FinishMd, Step("after: start\nagent: Worker\nemits:\n  Ping:\n    when: { ok: true }", "Finish {{ start.result }}.")))),
         new("W901 unknown step key", "W901", FinishMd, 4, Files((FinishMd, Step("after: start\nagent: Worker\ncolour: blue", "Finish {{ start.result }}.")))),
         new("W901 unknown registry key", "W901", Reg, 1, Files((Reg, "version: 2\n" + FixtureProject.Registry)), Files((Reg, FixtureProject.Registry))),
         new("W902 no agent", "W902", FinishMd, 1, Files((FinishMd, Step("after: start", "Finish {{ start.result }}.")))),

@@ -181,13 +181,13 @@ internal sealed partial class Compilation
 
                 foreach (var (key, value, line) in emit.When ?? [])
                 {
-                    var output = step.Output?.FirstOrDefault(o => o.Key == key);
-                    if (output is { Schema: null })
+                    var index = step.Output?.FindIndex(o => o.Key == key) ?? -1;
+                    if (index >= 0 && step.Output![index].Schema is null)
                     {
-                        continue;
+                        continue; // the output type is already E201
                     }
 
-                    if (output is null || output.Value.Key is null || !SchemaAccepts(output.Value.Schema!, value.Value))
+                    if (index < 0 || !SchemaAccepts(step.Output![index].Schema!, value.Value))
                     {
                         Report(DiagnosticCatalog.E903, step.File, line,
                             $"step '{step.Id}' emits '{emit.Name}' when '{key}' = '{PyFormat.Scalar(value.Value)}', which its output: cannot produce");

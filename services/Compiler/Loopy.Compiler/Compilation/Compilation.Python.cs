@@ -8,9 +8,9 @@ internal sealed partial class Compilation
 {
     private void ParsePythonSensors(string file)
     {
-        if (!SourceText.TryDecode(_source.Read(file), out var text))
+        if (!TryRead(file, out var text, out var problem))
         {
-            Report(DiagnosticCatalog.E402, file, 1, $"{file}: not statically analyzable (not valid UTF-8)");
+            Report(DiagnosticCatalog.E402, file, 1, $"{file}: not statically analyzable ({problem})");
             return;
         }
 

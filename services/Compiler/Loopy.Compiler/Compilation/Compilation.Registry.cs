@@ -37,9 +37,9 @@ internal sealed partial class Compilation
         }
 
         RegistryPresent = true;
-        if (!SourceText.TryDecode(_source.Read(RegistryFile), out var text))
+        if (!TryRead(RegistryFile, out var text, out var problem))
         {
-            Report(DiagnosticCatalog.E001, RegistryFile, 1, "registry.yml is unparseable: not valid UTF-8");
+            Report(DiagnosticCatalog.E001, RegistryFile, 1, $"registry.yml is unparseable: {problem}");
             _registryBroken = true;
             return;
         }
@@ -48,7 +48,7 @@ internal sealed partial class Compilation
         if (!parsed.Ok)
         {
             Report(DiagnosticCatalog.E001, RegistryFile, parsed.ErrorLine, $"registry.yml is unparseable: {parsed.Error}",
-                parsed.Error!.Contains("flow", StringComparison.OrdinalIgnoreCase) || text.Contains("enum[", StringComparison.Ordinal)
+                FlowEnumMistake(parsed.Error!, text)
                     ? "inside { } write enums quoted, e.g. { source: \"enum[a, b]\" }, or use block style"
                     : null);
             _registryBroken = true;
@@ -140,6 +140,10 @@ internal sealed partial class Compilation
             ParseLimits(limits);
         }
     }
+
+    /// <summary>In a flow mapping '[' opens a sequence, so <c>{ k: enum[a, b] }</c> is invalid YAML; the hint names the fix.</summary>
+    private static bool FlowEnumMistake(string error, string yaml) =>
+        error.Contains("flow", StringComparison.OrdinalIgnoreCase) && yaml.Contains("enum[", StringComparison.Ordinal);
 
     private bool CheckEntityName(YEntry entry, string kind, out string name)
     {

@@ -49,10 +49,10 @@ internal sealed partial class Compilation
     private void ParseStep(StepDef step)
     {
         const string Invalid = "invalid frontmatter or empty body";
-        if (!SourceText.TryDecode(_source.Read(step.File), out var text))
+        if (!TryRead(step.File, out var text, out var problem))
         {
             step.Broken = true;
-            Report(DiagnosticCatalog.E101, step.File, 1, $"{step.File}: {Invalid}", "the file is not valid UTF-8");
+            Report(DiagnosticCatalog.E101, step.File, 1, $"{step.File}: {Invalid}", $"the file is {problem}");
             return;
         }
 
@@ -85,7 +85,8 @@ internal sealed partial class Compilation
         {
             step.Broken = true;
             Report(DiagnosticCatalog.E101, step.File, 1, $"{step.File}: {Invalid}",
-                $"line {parsed.ErrorLine + 1}: {parsed.Error}" + (yaml.Contains("enum[", StringComparison.Ordinal) ? "; inside { } quote enums: \"enum[a, b]\"" : string.Empty));
+                $"line {parsed.ErrorLine + 1}: {parsed.Error!.TrimEnd('.')}" +
+                (FlowEnumMistake(parsed.Error, yaml) ? "; inside { } write enums quoted, e.g. { x: \"enum[a, b]\" }, or use block style" : string.Empty));
             return;
         }
 

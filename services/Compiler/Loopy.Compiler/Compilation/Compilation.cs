@@ -51,6 +51,29 @@ internal sealed partial class Compilation
         _diagnostics.Sort();
     }
 
+    /// <summary>Reads and decodes a project file; an unreadable or non-UTF-8 file is a finding, not an exception.</summary>
+    private bool TryRead(string file, out string text, out string problem)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = _source.Read(file);
+        }
+        catch (IOException ex)
+        {
+            (text, problem) = (string.Empty, "not readable: " + ex.Message);
+            return false;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            (text, problem) = (string.Empty, "not readable: " + ex.Message);
+            return false;
+        }
+
+        problem = "not valid UTF-8";
+        return SourceText.TryDecode(bytes, out text);
+    }
+
     private void Report(CatalogEntry entry, string? file, int line, string message, string? hint = null) =>
         _diagnostics.Add(entry.At(file, line, message, hint));
 
