@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Loopy.Testing;
 
@@ -165,6 +166,26 @@ public partial class AppHostSmokeTests
             post.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             using var accepted = await http.SendAsync(post, ct);
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+
+            // The event becomes a finished run, visible through the inspection API.
+            System.Text.Json.JsonElement run = default;
+            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(90);
+            while (TimeProvider.System.GetUtcNow() < deadline)
+            {
+                var runs = await http.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri("/runs?workflow=greet", UriKind.Relative), ct);
+                if (runs.EnumerateArray().FirstOrDefault(r => r.GetProperty("status").GetString() is "completed" or "failed") is { ValueKind: System.Text.Json.JsonValueKind.Object } finished)
+                {
+                    run = await http.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri($"/runs/{finished.GetProperty("id").GetString()}", UriKind.Relative), ct);
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+            }
+
+            Assert.True(run.ValueKind == System.Text.Json.JsonValueKind.Object, "no greet run finished within 90 s:\n" + string.Join('\n', lines));
+            Assert.True(run.GetProperty("status").GetString() == "completed", run.ToString());
+            var shout = run.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "shout");
+            Assert.Equal("HELLO, STANDALONE!", shout.GetProperty("output").GetProperty("shouted").GetString());
             Assert.True(File.Exists(Path.Combine(project, ".loopy", "state.db")), "the standalone state is SQLite under the project's .loopy/");
 
             using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
