@@ -11,6 +11,9 @@ namespace Loopy.Runtime.Cron;
 /// </summary>
 public sealed class CronSchedule
 {
+    /// <summary>How far back a schedule is searched for its last slot (a schedule may fire once in several years, e.g. 29 February).</summary>
+    private static readonly TimeSpan MaxLookBack = TimeSpan.FromDays(366 * 32);
+
     private readonly CronExpression _expression;
 
     private CronSchedule(string expression, CronExpression parsed, TimeZoneInfo zone)
@@ -62,12 +65,10 @@ public sealed class CronSchedule
         Utc(_expression.GetNextOccurrence(instant, Zone, inclusive: false));
 
     /// <summary>The last slot at or before <paramref name="instant"/> (the most recent due slot), or null.</summary>
-    public DateTimeOffset? Latest(DateTimeOffset instant) =>
-        Utc(_expression.GetPreviousOccurrence(instant, Zone, inclusive: true));
+    public DateTimeOffset? Latest(DateTimeOffset instant) => LastBefore(instant, inclusive: true);
 
     /// <summary>The last slot strictly before <paramref name="instant"/>, or null.</summary>
-    public DateTimeOffset? Previous(DateTimeOffset instant) =>
-        Utc(_expression.GetPreviousOccurrence(instant, Zone, inclusive: false));
+    public DateTimeOffset? Previous(DateTimeOffset instant) => LastBefore(instant, inclusive: false);
 
     /// <summary>The slots in (<paramref name="after"/>, <paramref name="until"/>], oldest first.</summary>
     public IEnumerable<DateTimeOffset> Between(DateTimeOffset after, DateTimeOffset until) =>
@@ -92,6 +93,31 @@ public sealed class CronSchedule
     }
 
     public override string ToString() => Zone == TimeZoneInfo.Utc ? Expression : $"{Expression} ({Zone.Id})";
+
+    /// <summary>
+    /// Looks back from <paramref name="instant"/> with forward occurrences over a window that doubles from a minute
+    /// (up to about 32 years). Cronos' own <c>GetPreviousOccurrence</c> is not used: around a spring-forward gap it
+    /// returns the last second before the gap (e.g. 00:59:59Z in Berlin), which is no slot at all; the forward
+    /// search is the one the DST rules are defined by, so both directions agree (CronScheduleTests checks it).
+    /// </summary>
+    private DateTimeOffset? LastBefore(DateTimeOffset instant, bool inclusive)
+    {
+        for (var span = TimeSpan.FromMinutes(1); span <= MaxLookBack; span *= 2)
+        {
+            DateTimeOffset? last = null;
+            foreach (var occurrence in _expression.GetOccurrences(instant - span, instant, Zone, fromInclusive: true, toInclusive: inclusive))
+            {
+                last = occurrence;
+            }
+
+            if (last is { } found)
+            {
+                return found.ToUniversalTime();
+            }
+        }
+
+        return null;
+    }
 
     private static DateTimeOffset? Utc(DateTimeOffset? occurrence) => occurrence?.ToUniversalTime();
 }
