@@ -20,6 +20,9 @@ internal static partial class CronLog
     [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Cron trigger of {WorkflowName} cannot be scheduled: {Error}")]
     public static partial void InvalidSchedule(ILogger logger, string workflowName, string error);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Firing the due cron slot of {WorkflowName} failed; the next pass retries: {Error}")]
+    public static partial void FireFailed(ILogger logger, string workflowName, string error);
+
     [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "The cron scheduler pass failed; it carries on: {Error}")]
     public static partial void PassFailed(ILogger logger, string error);
 }

@@ -79,10 +79,19 @@ public sealed class CronScheduler(
                 var count = Schedules().Count;
                 CronLog.Started(logger, count, options.Value.CronCatchUp);
             }
+
             var started = 0;
             foreach (var entry in Schedules())
             {
-                started += await FireDueAsync(entry, now, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    started += await FireDueAsync(entry, now, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // One schedule's failure (the store briefly down) does not hold up the others; the next pass retries.
+                    CronLog.FireFailed(logger, entry.Workflow, ex.Message);
+                }
             }
 
             LastPassAt = now;
