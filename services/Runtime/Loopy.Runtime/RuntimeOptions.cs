@@ -1,3 +1,5 @@
+using Loopy.Runtime.Cron;
+
 namespace Loopy.Runtime;
 
 /// <summary>Configuration of the Runtime (section <c>Loopy:Runtime</c>); code defaults, overridable per deployment.</summary>
@@ -25,6 +27,22 @@ public sealed class RuntimeOptions
 
     /// <summary>Longest pause between two looks at the outbox when nothing woke the relay.</summary>
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often the cron scheduler looks for due slots of cron-triggered workflows (a slot fires at most this late).</summary>
+    public TimeSpan CronPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// What a cron schedule fires after downtime, when slots passed while no replica was running (AUTHORING.md §8.1).
+    /// <see cref="CronCatchUp.Latest"/> (the default): the most recent missed slot, once; the older ones are skipped.
+    /// <see cref="CronCatchUp.All"/>: every missed slot, oldest first, but at most the <see cref="CronMaxCatchUp"/>
+    /// most recent ones. Either way a slot fires at most once across all replicas, its tick's <c>last_run</c> is the
+    /// previous slot that fired, and a schedule that has never fired (a new workflow, a fresh database) starts with
+    /// the first slot that comes due while a replica runs: no catch-up of slots before its first start.
+    /// </summary>
+    public CronCatchUp CronCatchUp { get; set; } = CronCatchUp.Latest;
+
+    /// <summary>With <see cref="CronCatchUp.All"/>, the most missed slots one schedule fires after downtime.</summary>
+    public int CronMaxCatchUp { get; set; } = 100;
 
     /// <summary>Attempts per step (AUTHORING.md §8.5).</summary>
     public int MaxAttempts { get; set; } = 3;

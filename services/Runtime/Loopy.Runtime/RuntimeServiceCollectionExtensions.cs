@@ -1,4 +1,5 @@
 using Loopy.Bus;
+using Loopy.Runtime.Cron;
 using Loopy.Runtime.Engine;
 using Loopy.Runtime.Harness;
 using Loopy.Runtime.Inspection;
@@ -48,6 +49,8 @@ public static class RuntimeServiceCollectionExtensions
         services.AddHostedService<RuntimeStartup>();
         services.AddHostedService<StepWorker>();
         services.AddHostedService<OutboxRelay>();
+        services.TryAddSingleton<CronTelemetry>();
+        services.AddHostedService<CronScheduler>();
         services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime", HealthStatus.Unhealthy, ["ready"]);
         return builder;
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loopy.Bus;
 using Loopy.Contracts.Manifest;
+using Loopy.Runtime.Cron;
 using Loopy.Runtime.Manifests;
 using Loopy.Runtime.State;
 using Microsoft.EntityFrameworkCore;
@@ -50,37 +51,70 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, TimeP
         using var activity = RuntimeTelemetry.ActivitySource.StartActivity($"run {delivery.Workflow}", ActivityKind.Consumer, parent);
         activity?.SetTag("loopy.workflow", delivery.Workflow);
         activity?.SetTag("loopy.event_id", message.EventId);
+        var fields = message.Fields.ValueKind == JsonValueKind.Object ? message.Fields.GetRawText() : "{}";
+        var start = new RunStart(message.EventId, message.EventName, fields, message.CascadeId ?? message.EventId, message.ChainDepth, message.TraceParent);
+        return await StartRunAsync(manifest, delivery.Workflow, workflow, start, activity, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts the run of the cron tick at <paramref name="slot"/> of <paramref name="workflow"/> (AUTHORING.md §8.1):
+    /// event id <c>tick-&lt;entry step id&gt;-&lt;slot&gt;</c>, fields <c>scheduled_at</c> and <c>last_run</c>, chain
+    /// depth 0. Returns the run id, or null when the workflow is not cron-triggered or the tick already started
+    /// a run (another replica fired the same slot first).
+    /// </summary>
+    public async Task<string?> StartCronRunAsync(string workflow, DateTimeOffset slot, DateTimeOffset lastRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        var manifest = catalog.Active;
+        if (manifest.Workflow(workflow) is not { } definition
+            || !definition.Steps.TryGetValue(definition.Entry, out var entry)
+            || entry.Trigger is not { Kind: ManifestTrigger.CronKind })
+        {
+            return null;
+        }
+
+        var tickId = CronTick.Id(entry.Id, slot);
+        using var activity = RuntimeTelemetry.ActivitySource.StartActivity($"run {workflow}", ActivityKind.Internal);
+        activity?.SetTag("loopy.workflow", workflow);
+        activity?.SetTag("loopy.event_id", tickId);
+        var start = new RunStart(tickId, CronTick.EventName, CronTick.Fields(slot, lastRun).ToJsonString(), tickId, 0, null);
+        return await StartRunAsync(manifest, workflow, definition, start, activity, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates the run, its steps and its history in one write, unless (event id, workflow) already has a run.</summary>
+    private async Task<string?> StartRunAsync(ActiveManifest manifest, string workflowName, ManifestWorkflow workflow, RunStart start, Activity? activity, CancellationToken cancellationToken)
+    {
         try
         {
             var runId = await store.WriteAsync(async (db, ct) =>
             {
-                if (await db.Runs.AnyAsync(r => r.EventId == message.EventId && r.Workflow == delivery.Workflow, ct).ConfigureAwait(false))
+                if (await db.Runs.AnyAsync(r => r.EventId == start.EventId && r.Workflow == workflowName, ct).ConfigureAwait(false))
                 {
                     return null;
                 }
 
                 var now = time.GetUtcNow();
                 var at = now.ToUnixTimeMilliseconds();
-                var id = $"{delivery.Workflow}-{Guid.CreateVersion7(now):N}";
+                var id = $"{workflowName}-{Guid.CreateVersion7(now):N}";
                 activity?.SetTag("loopy.run_id", id);
                 db.Runs.Add(new RunRecord
                 {
                     Id = id,
-                    Workflow = delivery.Workflow,
-                    EventId = message.EventId,
-                    EventName = message.EventName,
-                    EventFields = message.Fields.ValueKind == JsonValueKind.Object ? message.Fields.GetRawText() : "{}",
+                    Workflow = workflowName,
+                    EventId = start.EventId,
+                    EventName = start.EventName,
+                    EventFields = start.Fields,
                     ManifestHash = manifest.Hash,
                     Status = RunStatus.Running,
-                    CascadeId = message.CascadeId ?? message.EventId,
-                    ChainDepth = message.ChainDepth,
-                    TraceParent = activity?.Id ?? message.TraceParent,
+                    CascadeId = start.CascadeId,
+                    ChainDepth = start.ChainDepth,
+                    TraceParent = activity?.Id ?? start.TraceParent,
                     CreatedAt = at,
                 });
                 db.History.Add(History.Entry(id, HistoryKind.RunStarted, null, new JsonObject
                 {
-                    ["event"] = message.EventName,
-                    ["event_id"] = message.EventId,
+                    ["event"] = start.EventName,
+                    ["event_id"] = start.EventId,
                     ["manifest_hash"] = manifest.Hash,
                 }, at));
                 foreach (var (name, step) in workflow.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
@@ -107,24 +141,24 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, TimeP
 
             if (runId is null)
             {
-                RuntimeLog.DuplicateEvent(logger, message.EventId, delivery.Workflow);
+                RuntimeLog.DuplicateEvent(logger, start.EventId, workflowName);
                 return null;
             }
 
-            telemetry.RunStarted(delivery.Workflow);
-            RuntimeLog.RunStarted(logger, runId, delivery.Workflow, message.EventId);
+            telemetry.RunStarted(workflowName);
+            RuntimeLog.RunStarted(logger, runId, workflowName, start.EventId);
             signals.Steps.Notify();
             return runId;
         }
         catch (DbUpdateException)
         {
             // Another replica may have started the run for this delivery at the same moment.
-            if (!await ExistsAsync(message.EventId, delivery.Workflow, cancellationToken).ConfigureAwait(false))
+            if (!await ExistsAsync(start.EventId, workflowName, cancellationToken).ConfigureAwait(false))
             {
                 throw;
             }
 
-            RuntimeLog.DuplicateEvent(logger, message.EventId, delivery.Workflow);
+            RuntimeLog.DuplicateEvent(logger, start.EventId, workflowName);
             return null;
         }
     }
@@ -134,6 +168,9 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, TimeP
         await using var db = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await db.Runs.AnyAsync(r => r.EventId == eventId && r.Workflow == workflow, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>What a run is started from: its triggering event's id, name, fields (JSON text) and cascade.</summary>
+    private readonly record struct RunStart(string EventId, string EventName, string Fields, string CascadeId, int ChainDepth, string? TraceParent);
 
     private static bool FiltersMatch(ManifestTrigger trigger, JsonElement fields)
     {
