@@ -56,6 +56,10 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
         await using var db = OpenDb();
         var claimed = await Wait.ForAsync(() => db.Steps.AsNoTracking().FirstOrDefaultAsync(s => s.StepId == "slow/long" && s.Status == StepStatus.Running, Ct),
             TimeSpan.FromSeconds(60), "the slow step claimed", Ct);
+        var key = $"{claimed.RunId}:slow/long";
+        var log = Path.Combine(_projectRoot, "out", "side-effects.log");
+        await Wait.UntilAsync(() => Task.FromResult(File.Exists(log) && File.ReadAllLines(log).Contains($"started {key} attempt 1")),
+            TimeSpan.FromSeconds(30), "the agent's first attempt under way", Ct);
         var victim = claimed.LeaseOwner == a.ReplicaId ? a : b;
         var survivor = victim == a ? b : a;
         victim.KillHard();
@@ -64,8 +68,7 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
             TimeSpan.FromSeconds(90), "the run finished by the surviving replica", Ct);
         Assert.Equal(RunStatus.Completed, run.Status);
 
-        var key = $"{claimed.RunId}:slow/long";
-        var lines = await File.ReadAllLinesAsync(Path.Combine(_projectRoot, "out", "side-effects.log"), Ct);
+        var lines = await File.ReadAllLinesAsync(log, Ct);
         Assert.Contains($"started {key} attempt 1", lines);
         Assert.Contains($"started {key} attempt 2", lines);
         Assert.Single(lines, l => l == $"completed {key}");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -294,6 +295,68 @@ public abstract class RuntimeComplianceTests : IAsyncDisposable
         Assert.All(run.GetProperty("steps").EnumerateArray(), s => Assert.Equal("cancelled", s.GetProperty("status").GetString()));
         var history = await runtime.HistoryAsync(running, Ct);
         Assert.Equal("run_cancelled", history[^1].GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task A_stale_lease_holder_can_neither_complete_nor_fail_nor_extend_the_step()
+    {
+        var runtime = await StartAsync(TestProjects.Scenarios());
+        await runtime.PublishAsync("Slow", new { n = "1" }, cancellationToken: Ct);
+        var held = await Wait.ForAsync(async () =>
+        {
+            await using var db = await runtime.OpenDbAsync(Ct);
+            return await db.Steps.AsNoTracking().FirstOrDefaultAsync(s => s.StepId == "slow/long" && s.Status == StepStatus.Running, Ct);
+        }, TimeSpan.FromSeconds(30), "the slow step running", Ct);
+        var transitions = runtime.Services.GetRequiredService<StepTransitions>();
+        var stale = new ClaimedStep(held.Id, held.RunId, held.Name, held.StepId, held.Attempt, held.Version - 1);
+        var current = stale with { Version = held.Version };
+        var forged = new StepOutcome("""{"ok":false}""", [], "forged", null, null, null);
+
+        Assert.Null(await transitions.CompleteAsync(stale, held.LeaseOwner!, forged, null, Ct));
+        Assert.Null(await transitions.CompleteAsync(current, "intruder", forged, null, Ct));
+        Assert.Null(await transitions.FailAsync(stale, held.LeaseOwner!, "forged failure", terminal: true, Ct));
+        Assert.False(await transitions.HeartbeatAsync(current, "intruder", Ct));
+
+        var run = await runtime.WaitForTerminalRunAsync("slow", Ct);
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        var slow = Steps(run)["long"];
+        Assert.True(slow.GetProperty("output").GetProperty("ok").GetBoolean());
+        Assert.Equal(1, slow.GetProperty("attempts").GetInt32());
+        var history = await runtime.HistoryAsync(held.RunId, Ct);
+        Assert.Single(OfKind(history, "step_completed"), h => h.GetProperty("step_id").GetString() == "slow/long");
+        Assert.Empty(OfKind(history, "step_failed"));
+    }
+
+    [Fact]
+    public async Task Run_and_step_spans_continue_the_events_trace()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RuntimeTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == traceId)
+                {
+                    spans.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var runtime = await StartAsync(TestProjects.Scenarios());
+        var message = RuntimeFixture.Event("Noop", new { n = "traced" }) with { TraceParent = $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01" };
+
+        await runtime.Services.GetRequiredService<IEventBus>().PublishAsync(message, Ct);
+
+        var run = await runtime.WaitForTerminalRunAsync("noop", Ct);
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        await Wait.UntilAsync(() => Task.FromResult(spans.Any(s => s.DisplayName == "step noop/only")), TimeSpan.FromSeconds(10), "the step span", Ct);
+        var runSpan = Assert.Single(spans, s => s.DisplayName == "run noop");
+        var stepSpan = Assert.Single(spans, s => s.DisplayName == "step noop/only");
+        Assert.Equal(runSpan.SpanId, stepSpan.ParentSpanId);
+        Assert.Equal(run.GetProperty("id").GetString(), stepSpan.GetTagItem("loopy.run_id"));
     }
 
     private static IEnumerable<JsonElement> OfKind(IEnumerable<JsonElement> history, string kind) =>
