@@ -116,12 +116,40 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
         Assert.Equal(2, workers);
     }
 
+    [Fact]
+    public async Task A_retry_backoff_is_durable_and_survives_the_replica_that_scheduled_it()
+    {
+        var settings = Settings();
+        settings["Loopy:Runtime:RetryBaseDelay"] = "00:00:04";
+        var first = RuntimeProcess.Start("replica-first", settings);
+        _replicas.Add(first);
+        await first.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
+
+        await _bus!.PublishAsync(RuntimeFixture.Event("Flaky", new { n = "durable" }), Ct);
+
+        await using var db = OpenDb();
+        var retrying = await Wait.ForAsync(() => db.History.AsNoTracking().FirstOrDefaultAsync(h => h.Kind == HistoryKind.StepRetrying, Ct),
+            TimeSpan.FromSeconds(60), "the first failure", Ct);
+        var scheduled = await db.Steps.AsNoTracking().SingleAsync(s => s.RunId == retrying.RunId, Ct);
+        Assert.True(scheduled.NextAttemptAt >= retrying.At + 3200, "the backoff (4 s -20 %) is recorded in the store");
+        first.KillHard();
+
+        var second = RuntimeProcess.Start("replica-second", settings);
+        _replicas.Add(second);
+        var run = await Wait.ForAsync(() => db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == retrying.RunId && r.Status != RunStatus.Running, Ct),
+            TimeSpan.FromSeconds(90), "the run finished by the new replica", Ct);
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        var starts = await db.History.AsNoTracking().Where(h => h.RunId == run.Id && h.Kind == HistoryKind.StepStarted).OrderBy(h => h.Id).ToListAsync(Ct);
+        Assert.Equal(3, starts.Count);
+        var backoffEnd = retrying.At + (long)(JsonDocument.Parse(retrying.Payload).RootElement.GetProperty("delay_s").GetDouble() * 1000) - 1;
+        Assert.True(starts[1].At >= backoffEnd, $"attempt 2 started at {starts[1].At}, before its durable backoff ended at {backoffEnd}");
+        Assert.Contains(starts, h => h.Payload.Contains("replica-second", StringComparison.Ordinal));
+    }
+
     private async Task<(RuntimeProcess A, RuntimeProcess B)> StartTwoAsync()
     {
-        var settings = RuntimeFixture.DefaultSettings(_projectRoot);
-        settings["ConnectionStrings:postgres"] = _database!.ConnectionString;
-        settings["ConnectionStrings:rabbitmq"] = TestServers.RabbitMq;
-        settings["Loopy:Bus:EntityPrefix"] = _prefix;
+        var settings = Settings();
         var a = RuntimeProcess.Start("replica-a", settings);
         _replicas.Add(a);
         var b = RuntimeProcess.Start("replica-b", settings);
@@ -129,6 +157,15 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
         await a.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
         await b.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
         return (a, b);
+    }
+
+    private Dictionary<string, string?> Settings()
+    {
+        var settings = RuntimeFixture.DefaultSettings(_projectRoot);
+        settings["ConnectionStrings:postgres"] = _database!.ConnectionString;
+        settings["ConnectionStrings:rabbitmq"] = TestServers.RabbitMq;
+        settings["Loopy:Bus:EntityPrefix"] = _prefix;
+        return settings;
     }
 
     private RuntimeDbContext OpenDb() =>
