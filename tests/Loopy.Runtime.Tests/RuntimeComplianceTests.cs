@@ -121,6 +121,24 @@ public abstract class RuntimeComplianceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Trigger_filters_must_all_match_to_start_a_run()
+    {
+        var runtime = await StartAsync(TestProjects.IncidentTriage());
+        var intake = runtime.Services.GetRequiredService<RunIntake>();
+
+        var low = await intake.HandleAsync(new BusDelivery(RuntimeFixture.Event("Escalation", new { service = "s", root_cause = "r", severity = "low" }), "escalate", 1), Ct);
+        var critical = await intake.HandleAsync(new BusDelivery(RuntimeFixture.Event("Escalation", new { service = "s", root_cause = "r", severity = "critical" }), "escalate", 1), Ct);
+        var wrongEvent = await intake.HandleAsync(new BusDelivery(RuntimeFixture.Event("Incident", Incident), "escalate", 1), Ct);
+
+        Assert.Null(low);
+        Assert.Null(wrongEvent);
+        Assert.StartsWith("escalate-", critical, StringComparison.Ordinal);
+        Assert.Matches("^escalate-[0-9a-f]{32}$", critical);
+        var run = await runtime.WaitForTerminalRunAsync("escalate", Ct);
+        Assert.Equal(critical, run.GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task A_step_that_fails_twice_then_succeeds_has_three_attempts_in_history_and_the_run_succeeds()
     {
         var runtime = await StartAsync(TestProjects.Scenarios());
@@ -159,6 +177,9 @@ public abstract class RuntimeComplianceTests : IAsyncDisposable
         Assert.Equal("run_failed", history[^1].GetProperty("kind").GetString());
 
         using var client = runtime.CreateClient();
+        var failedRuns = await client.GetFromJsonAsync<JsonElement>("/runs?workflow=fragile&status=failed", Ct);
+        Assert.Equal(runId, Assert.Single(failedRuns.EnumerateArray()).GetProperty("id").GetString());
+        Assert.Empty((await client.GetFromJsonAsync<JsonElement>("/runs?workflow=fragile&status=completed", Ct)).EnumerateArray());
         using (var notFailed = await client.PostAsync(new Uri("/runs/nope/rerun", UriKind.Relative), null, Ct))
         {
             Assert.Equal(HttpStatusCode.NotFound, notFailed.StatusCode);
