@@ -22,9 +22,9 @@ public abstract class RuntimeComplianceTests : IAsyncDisposable
 
     protected abstract Task<RuntimeFixture> CreateFixtureAsync(string projectRoot, IDictionary<string, string?>? settings = null);
 
-    private async Task<RuntimeFixture> StartAsync(string projectRoot)
+    private async Task<RuntimeFixture> StartAsync(string projectRoot, IDictionary<string, string?>? settings = null)
     {
-        var fixture = await CreateFixtureAsync(projectRoot);
+        var fixture = await CreateFixtureAsync(projectRoot, settings);
         _fixtures.Add(fixture);
         return fixture;
     }
@@ -250,6 +250,28 @@ public abstract class RuntimeComplianceTests : IAsyncDisposable
         var runs = await db.Runs.Where(r => r.Workflow == "loop").ToListAsync(Ct);
         Assert.Equal([0, 1, 2, 3], runs.Select(r => r.ChainDepth).Order());
         Assert.Single(runs.Select(r => r.CascadeId).Distinct());
+    }
+
+    [Fact]
+    public async Task A_cascade_that_reached_its_run_limit_fails_the_next_run_at_start()
+    {
+        var runtime = await StartAsync(TestProjects.Scenarios(), new Dictionary<string, string?> { ["Loopy:Runtime:MaxRunsPerCascade"] = "2" });
+
+        await runtime.PublishAsync("Ping", new { n = "first" }, cancellationToken: Ct);
+
+        var refused = await Wait.ForAsync<object>(async () =>
+        {
+            var runs = await runtime.RunsAsync("loop", Ct);
+            return runs.FirstOrDefault(r => r.GetProperty("chain_depth").GetInt32() == 2) is { ValueKind: JsonValueKind.Object } found ? found : null;
+        }, TimeSpan.FromSeconds(60), "the third run of the cascade", Ct);
+        var run = await runtime.RunAsync(((JsonElement)refused).GetProperty("id").GetString()!, Ct);
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        Assert.Equal("cascade exceeded max runs (2)", run.GetProperty("error").GetString());
+        Assert.Equal("skipped", Assert.Single(run.GetProperty("steps").EnumerateArray()).GetProperty("status").GetString());
+        var history = await runtime.HistoryAsync(run.GetProperty("id").GetString()!, Ct);
+        Assert.Equal(["run_started", "run_failed"], history.Select(h => h.GetProperty("kind").GetString()));
+        await using var db = await runtime.OpenDbAsync(Ct);
+        Assert.Equal(3, await db.Runs.CountAsync(r => r.Workflow == "loop", Ct));
     }
 
     [Fact]
