@@ -56,6 +56,10 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
         await using var db = OpenDb();
         var claimed = await Wait.ForAsync(() => db.Steps.AsNoTracking().FirstOrDefaultAsync(s => s.StepId == "slow/long" && s.Status == StepStatus.Running, Ct),
             TimeSpan.FromSeconds(60), "the slow step claimed", Ct);
+        var key = $"{claimed.RunId}:slow/long";
+        var log = Path.Combine(_projectRoot, "out", "side-effects.log");
+        await Wait.UntilAsync(() => Task.FromResult(File.Exists(log) && File.ReadAllLines(log).Contains($"started {key} attempt 1")),
+            TimeSpan.FromSeconds(30), "the agent's first attempt under way", Ct);
         var victim = claimed.LeaseOwner == a.ReplicaId ? a : b;
         var survivor = victim == a ? b : a;
         victim.KillHard();
@@ -64,8 +68,7 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
             TimeSpan.FromSeconds(90), "the run finished by the surviving replica", Ct);
         Assert.Equal(RunStatus.Completed, run.Status);
 
-        var key = $"{claimed.RunId}:slow/long";
-        var lines = await File.ReadAllLinesAsync(Path.Combine(_projectRoot, "out", "side-effects.log"), Ct);
+        var lines = await File.ReadAllLinesAsync(log, Ct);
         Assert.Contains($"started {key} attempt 1", lines);
         Assert.Contains($"started {key} attempt 2", lines);
         Assert.Single(lines, l => l == $"completed {key}");
@@ -113,12 +116,40 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
         Assert.Equal(2, workers);
     }
 
+    [Fact]
+    public async Task A_retry_backoff_is_durable_and_survives_the_replica_that_scheduled_it()
+    {
+        var settings = Settings();
+        settings["Loopy:Runtime:RetryBaseDelay"] = "00:00:04";
+        var first = RuntimeProcess.Start("replica-first", settings);
+        _replicas.Add(first);
+        await first.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
+
+        await _bus!.PublishAsync(RuntimeFixture.Event("Flaky", new { n = "durable" }), Ct);
+
+        await using var db = OpenDb();
+        var retrying = await Wait.ForAsync(() => db.History.AsNoTracking().FirstOrDefaultAsync(h => h.Kind == HistoryKind.StepRetrying, Ct),
+            TimeSpan.FromSeconds(60), "the first failure", Ct);
+        var scheduled = await db.Steps.AsNoTracking().SingleAsync(s => s.RunId == retrying.RunId, Ct);
+        Assert.True(scheduled.NextAttemptAt >= retrying.At + 3200, "the backoff (4 s -20 %) is recorded in the store");
+        first.KillHard();
+
+        var second = RuntimeProcess.Start("replica-second", settings);
+        _replicas.Add(second);
+        var run = await Wait.ForAsync(() => db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == retrying.RunId && r.Status != RunStatus.Running, Ct),
+            TimeSpan.FromSeconds(90), "the run finished by the new replica", Ct);
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        var starts = await db.History.AsNoTracking().Where(h => h.RunId == run.Id && h.Kind == HistoryKind.StepStarted).OrderBy(h => h.Id).ToListAsync(Ct);
+        Assert.Equal(3, starts.Count);
+        var backoffEnd = retrying.At + (long)(JsonDocument.Parse(retrying.Payload).RootElement.GetProperty("delay_s").GetDouble() * 1000) - 1;
+        Assert.True(starts[1].At >= backoffEnd, $"attempt 2 started at {starts[1].At}, before its durable backoff ended at {backoffEnd}");
+        Assert.Contains(starts, h => h.Payload.Contains("replica-second", StringComparison.Ordinal));
+    }
+
     private async Task<(RuntimeProcess A, RuntimeProcess B)> StartTwoAsync()
     {
-        var settings = RuntimeFixture.DefaultSettings(_projectRoot);
-        settings["ConnectionStrings:postgres"] = _database!.ConnectionString;
-        settings["ConnectionStrings:rabbitmq"] = TestServers.RabbitMq;
-        settings["Loopy:Bus:EntityPrefix"] = _prefix;
+        var settings = Settings();
         var a = RuntimeProcess.Start("replica-a", settings);
         _replicas.Add(a);
         var b = RuntimeProcess.Start("replica-b", settings);
@@ -126,6 +157,15 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
         await a.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
         await b.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
         return (a, b);
+    }
+
+    private Dictionary<string, string?> Settings()
+    {
+        var settings = RuntimeFixture.DefaultSettings(_projectRoot);
+        settings["ConnectionStrings:postgres"] = _database!.ConnectionString;
+        settings["ConnectionStrings:rabbitmq"] = TestServers.RabbitMq;
+        settings["Loopy:Bus:EntityPrefix"] = _prefix;
+        return settings;
     }
 
     private RuntimeDbContext OpenDb() =>

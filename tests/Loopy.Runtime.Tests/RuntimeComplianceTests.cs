@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -21,9 +22,9 @@ public abstract class RuntimeComplianceTests : IAsyncDisposable
 
     protected abstract Task<RuntimeFixture> CreateFixtureAsync(string projectRoot, IDictionary<string, string?>? settings = null);
 
-    private async Task<RuntimeFixture> StartAsync(string projectRoot)
+    private async Task<RuntimeFixture> StartAsync(string projectRoot, IDictionary<string, string?>? settings = null)
     {
-        var fixture = await CreateFixtureAsync(projectRoot);
+        var fixture = await CreateFixtureAsync(projectRoot, settings);
         _fixtures.Add(fixture);
         return fixture;
     }
@@ -120,6 +121,24 @@ public abstract class RuntimeComplianceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Trigger_filters_must_all_match_to_start_a_run()
+    {
+        var runtime = await StartAsync(TestProjects.IncidentTriage());
+        var intake = runtime.Services.GetRequiredService<RunIntake>();
+
+        var low = await intake.HandleAsync(new BusDelivery(RuntimeFixture.Event("Escalation", new { service = "s", root_cause = "r", severity = "low" }), "escalate", 1), Ct);
+        var critical = await intake.HandleAsync(new BusDelivery(RuntimeFixture.Event("Escalation", new { service = "s", root_cause = "r", severity = "critical" }), "escalate", 1), Ct);
+        var wrongEvent = await intake.HandleAsync(new BusDelivery(RuntimeFixture.Event("Incident", Incident), "escalate", 1), Ct);
+
+        Assert.Null(low);
+        Assert.Null(wrongEvent);
+        Assert.StartsWith("escalate-", critical, StringComparison.Ordinal);
+        Assert.Matches("^escalate-[0-9a-f]{32}$", critical);
+        var run = await runtime.WaitForTerminalRunAsync("escalate", Ct);
+        Assert.Equal(critical, run.GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task A_step_that_fails_twice_then_succeeds_has_three_attempts_in_history_and_the_run_succeeds()
     {
         var runtime = await StartAsync(TestProjects.Scenarios());
@@ -158,6 +177,9 @@ public abstract class RuntimeComplianceTests : IAsyncDisposable
         Assert.Equal("run_failed", history[^1].GetProperty("kind").GetString());
 
         using var client = runtime.CreateClient();
+        var failedRuns = await client.GetFromJsonAsync<JsonElement>("/runs?workflow=fragile&status=failed", Ct);
+        Assert.Equal(runId, Assert.Single(failedRuns.EnumerateArray()).GetProperty("id").GetString());
+        Assert.Empty((await client.GetFromJsonAsync<JsonElement>("/runs?workflow=fragile&status=completed", Ct)).EnumerateArray());
         using (var notFailed = await client.PostAsync(new Uri("/runs/nope/rerun", UriKind.Relative), null, Ct))
         {
             Assert.Equal(HttpStatusCode.NotFound, notFailed.StatusCode);
@@ -231,6 +253,28 @@ public abstract class RuntimeComplianceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_cascade_that_reached_its_run_limit_fails_the_next_run_at_start()
+    {
+        var runtime = await StartAsync(TestProjects.Scenarios(), new Dictionary<string, string?> { ["Loopy:Runtime:MaxRunsPerCascade"] = "2" });
+
+        await runtime.PublishAsync("Ping", new { n = "first" }, cancellationToken: Ct);
+
+        var refused = await Wait.ForAsync<object>(async () =>
+        {
+            var runs = await runtime.RunsAsync("loop", Ct);
+            return runs.FirstOrDefault(r => r.GetProperty("chain_depth").GetInt32() == 2) is { ValueKind: JsonValueKind.Object } found ? found : null;
+        }, TimeSpan.FromSeconds(60), "the third run of the cascade", Ct);
+        var run = await runtime.RunAsync(((JsonElement)refused).GetProperty("id").GetString()!, Ct);
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        Assert.Equal("cascade exceeded max runs (2)", run.GetProperty("error").GetString());
+        Assert.Equal("skipped", Assert.Single(run.GetProperty("steps").EnumerateArray()).GetProperty("status").GetString());
+        var history = await runtime.HistoryAsync(run.GetProperty("id").GetString()!, Ct);
+        Assert.Equal(["run_started", "run_failed"], history.Select(h => h.GetProperty("kind").GetString()));
+        await using var db = await runtime.OpenDbAsync(Ct);
+        Assert.Equal(3, await db.Runs.CountAsync(r => r.Workflow == "loop", Ct));
+    }
+
+    [Fact]
     public async Task The_wall_clock_budget_kills_the_process_and_fails_the_step_terminally()
     {
         var runtime = await StartAsync(TestProjects.Scenarios());
@@ -294,6 +338,68 @@ public abstract class RuntimeComplianceTests : IAsyncDisposable
         Assert.All(run.GetProperty("steps").EnumerateArray(), s => Assert.Equal("cancelled", s.GetProperty("status").GetString()));
         var history = await runtime.HistoryAsync(running, Ct);
         Assert.Equal("run_cancelled", history[^1].GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task A_stale_lease_holder_can_neither_complete_nor_fail_nor_extend_the_step()
+    {
+        var runtime = await StartAsync(TestProjects.Scenarios());
+        await runtime.PublishAsync("Slow", new { n = "1" }, cancellationToken: Ct);
+        var held = await Wait.ForAsync(async () =>
+        {
+            await using var db = await runtime.OpenDbAsync(Ct);
+            return await db.Steps.AsNoTracking().FirstOrDefaultAsync(s => s.StepId == "slow/long" && s.Status == StepStatus.Running, Ct);
+        }, TimeSpan.FromSeconds(30), "the slow step running", Ct);
+        var transitions = runtime.Services.GetRequiredService<StepTransitions>();
+        var stale = new ClaimedStep(held.Id, held.RunId, held.Name, held.StepId, held.Attempt, held.Version - 1);
+        var current = stale with { Version = held.Version };
+        var forged = new StepOutcome("""{"ok":false}""", [], "forged", null, null, null);
+
+        Assert.Null(await transitions.CompleteAsync(stale, held.LeaseOwner!, forged, null, Ct));
+        Assert.Null(await transitions.CompleteAsync(current, "intruder", forged, null, Ct));
+        Assert.Null(await transitions.FailAsync(stale, held.LeaseOwner!, "forged failure", terminal: true, Ct));
+        Assert.False(await transitions.HeartbeatAsync(current, "intruder", Ct));
+
+        var run = await runtime.WaitForTerminalRunAsync("slow", Ct);
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        var slow = Steps(run)["long"];
+        Assert.True(slow.GetProperty("output").GetProperty("ok").GetBoolean());
+        Assert.Equal(1, slow.GetProperty("attempts").GetInt32());
+        var history = await runtime.HistoryAsync(held.RunId, Ct);
+        Assert.Single(OfKind(history, "step_completed"), h => h.GetProperty("step_id").GetString() == "slow/long");
+        Assert.Empty(OfKind(history, "step_failed"));
+    }
+
+    [Fact]
+    public async Task Run_and_step_spans_continue_the_events_trace()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RuntimeTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == traceId)
+                {
+                    spans.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var runtime = await StartAsync(TestProjects.Scenarios());
+        var message = RuntimeFixture.Event("Noop", new { n = "traced" }) with { TraceParent = $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01" };
+
+        await runtime.Services.GetRequiredService<IEventBus>().PublishAsync(message, Ct);
+
+        var run = await runtime.WaitForTerminalRunAsync("noop", Ct);
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        await Wait.UntilAsync(() => Task.FromResult(spans.Any(s => s.DisplayName == "step noop/only")), TimeSpan.FromSeconds(10), "the step span", Ct);
+        var runSpan = Assert.Single(spans, s => s.DisplayName == "run noop");
+        var stepSpan = Assert.Single(spans, s => s.DisplayName == "step noop/only");
+        Assert.Equal(runSpan.SpanId, stepSpan.ParentSpanId);
+        Assert.Equal(run.GetProperty("id").GetString(), stepSpan.GetTagItem("loopy.run_id"));
     }
 
     private static IEnumerable<JsonElement> OfKind(IEnumerable<JsonElement> history, string kind) =>

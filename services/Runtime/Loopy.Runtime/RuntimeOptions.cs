@@ -62,6 +62,9 @@ public sealed class RuntimeOptions
     /// <summary>Emits that would exceed this chain depth are not published (loop protection).</summary>
     public int MaxChainDepth { get; set; } = 8;
 
+    /// <summary>Runs one cascade may start (AUTHORING.md §8.6); the next one fails at start.</summary>
+    public int MaxRunsPerCascade { get; set; } = 10_000;
+
     /// <summary>Most bytes of a reply kept (and parsed); the rest is dropped.</summary>
     public int MaxReplyBytes { get; set; } = 64 * 1024;
 

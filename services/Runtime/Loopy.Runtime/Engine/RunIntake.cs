@@ -8,6 +8,7 @@ using Loopy.Runtime.Manifests;
 using Loopy.Runtime.State;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Loopy.Runtime.Engine;
 
@@ -16,7 +17,7 @@ namespace Loopy.Runtime.Engine;
 /// redelivered event never starts a second run; the entry trigger's filters must all match; the run
 /// is pinned to the manifest version it started on and its entry step is scheduled at once.
 /// </summary>
-public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, TimeProvider time, RuntimeTelemetry telemetry, EngineSignals signals, ILogger<RunIntake> logger)
+public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, IOptions<RuntimeOptions> options, TimeProvider time, RuntimeTelemetry telemetry, EngineSignals signals, ILogger<RunIntake> logger)
 {
     /// <summary>The workflows whose entry step is triggered by an event, with that event's name.</summary>
     public static IEnumerable<(string Workflow, string EventName)> EventTriggered(LoopyManifest manifest)
@@ -93,6 +94,11 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, TimeP
                     return null;
                 }
 
+                // §8.6: a cascade starts at most MaxRunsPerCascade runs; the next one fails at start
+                // (approximate across replicas starting runs of one cascade at the same instant).
+                var cascadeId = start.CascadeId;
+                var limit = options.Value.MaxRunsPerCascade;
+                var exceeded = await db.Runs.CountAsync(r => r.CascadeId == cascadeId, ct).ConfigureAwait(false) >= limit;
                 var now = time.GetUtcNow();
                 var at = now.ToUnixTimeMilliseconds();
                 var id = $"{workflowName}-{Guid.CreateVersion7(now):N}";
@@ -105,8 +111,10 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, TimeP
                     EventName = start.EventName,
                     EventFields = start.Fields,
                     ManifestHash = manifest.Hash,
-                    Status = RunStatus.Running,
-                    CascadeId = start.CascadeId,
+                    Status = exceeded ? RunStatus.Failed : RunStatus.Running,
+                    Error = exceeded ? $"cascade exceeded max runs ({limit})" : null,
+                    FinishedAt = exceeded ? at : null,
+                    CascadeId = cascadeId,
                     ChainDepth = start.ChainDepth,
                     TraceParent = activity?.Id ?? start.TraceParent,
                     CreatedAt = at,
@@ -119,20 +127,26 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, TimeP
                 }, at));
                 foreach (var (name, step) in workflow.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
                 {
-                    var isEntry = name == workflow.Entry;
+                    var isEntry = name == workflow.Entry && !exceeded;
                     db.Steps.Add(new StepRecord
                     {
                         Id = $"{id}:{step.Id}",
                         RunId = id,
                         Name = name,
                         StepId = step.Id,
-                        Status = isEntry ? StepStatus.Ready : StepStatus.Waiting,
+                        Status = exceeded ? StepStatus.Skipped : isEntry ? StepStatus.Ready : StepStatus.Waiting,
                         NextAttemptAt = at,
                     });
                     if (isEntry)
                     {
                         db.History.Add(History.Entry(id, HistoryKind.StepScheduled, step.Id, [], at));
                     }
+                }
+
+                if (exceeded)
+                {
+                    db.History.Add(History.Entry(id, HistoryKind.RunFailed, null, new JsonObject { ["error"] = $"cascade exceeded max runs ({limit})" }, at));
+                    telemetry.RunFailed(workflowName);
                 }
 
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);

@@ -38,6 +38,7 @@ public sealed class RuntimeDbContext(DbContextOptions<RuntimeDbContext> options)
             run.Property(r => r.FinishedAt).HasColumnName("finished_at");
             run.HasIndex(r => new { r.EventId, r.Workflow }).IsUnique().HasDatabaseName("ix_runtime_runs_event_workflow");
             run.HasIndex(r => new { r.Workflow, r.Status }).HasDatabaseName("ix_runtime_runs_workflow_status");
+            run.HasIndex(r => r.CascadeId).HasDatabaseName("ix_runtime_runs_cascade");
         });
 
         modelBuilder.Entity<StepRecord>(step =>
