@@ -50,6 +50,21 @@ public sealed class PollSensorService(
             return Clamp(claim.RetryAfter, sensor.Interval);
         }
 
+        try
+        {
+            return await RunClaimedTickAsync(sensor, claim, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down mid-tick: hand the tick back at once rather than leaving it to the lease's expiry.
+            await checkpoints.ReleaseAsync(sensor.Name, claim.TickId!, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<TimeSpan> RunClaimedTickAsync(PollSensor sensor, TickClaim claim, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
         var lastRun = claim.WindowStart ?? claim.ScheduledAt - sensor.Interval;
         var windowStart = CheckpointClient.Format(lastRun);
         var input = new JsonObject
