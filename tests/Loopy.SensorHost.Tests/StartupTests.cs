@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
 
 namespace Loopy.SensorHost.Tests;
 
@@ -41,6 +43,46 @@ public sealed class StartupTests
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         await receiver.DrainAsync(Ct);
         Assert.Single(receiver.Of("Incident"));
+    }
+
+    [Fact]
+    public async Task An_unverified_path_refuses_a_request_that_arrives_on_a_non_loopback_address()
+    {
+        var address = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        if (address is null)
+        {
+            Assert.Skip("this machine has no non-loopback IPv4 address to send from");
+        }
+
+        using var project = new TestProject(Manifest);
+        await using var host = await SensorHostServer.StartAsync(
+            project.Root, new Uri("http://127.0.0.1:9/"), new Dictionary<string, string?> { ["Loopy:SensorHost:AllowUnverifiedOnLoopback"] = "true" }, Ct, bind: "0.0.0.0");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://{address}:{host.Url.Port}/") };
+        using var response = await client.SendAsync(WebhookProject.Json("/hooks/incidents", """{"service": "api"}"""), Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("unverified_path_loopback_only", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_producer_secret_the_Receiver_refuses_is_answered_502_not_blamed_on_the_vendor()
+    {
+        using var project = new TestProject(Manifest);
+        await using var receiver = new ReceiverServer(project.Root, Manifest);
+        await receiver.StartAsync(Ct);
+        await using var host = await SensorHostServer.StartAsync(project.Root, receiver.Url, new Dictionary<string, string?>
+        {
+            ["Loopy:SensorHost:AllowUnverifiedOnLoopback"] = "true",
+            ["Loopy:SensorHost:ProducerSecret"] = "not-the-producer-secret",
+        }, Ct);
+        using var client = host.CreateClient();
+        using var response = await client.SendAsync(
+            WebhookProject.Json("/hooks/incidents", """{"service": "api", "title": "slow", "link": "https://example.com/1"}"""), Ct);
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("receiver_refused_producer", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [Fact]
