@@ -52,6 +52,35 @@ public sealed class PollTests
     }
 
     [Fact]
+    public async Task A_replica_that_died_holding_a_tick_delays_it_only_until_its_lease_expires_and_leaves_no_gap()
+    {
+        await using var poll = await PollProject.StartAsync(PollProject.TickScript, Ct);
+        var host = await poll.StartHostAsync(Ct);
+        await Wait.UntilAsync(() => poll.PublishedWindows().Count >= 2, TimeSpan.FromSeconds(30), Ct);
+        await poll.StopHostAsync(host);
+        var watermark = PollProject.Parse((await poll.CheckpointAsync(Ct))!.Value.GetProperty("watermark").GetString()!);
+        var ran = poll.Invocations().Count;
+
+        // A replica claims the next tick and is killed: it never completes or releases it.
+        using (var receiver = poll.Receiver.CreateClient())
+        {
+            using var content = new StringContent("""{"owner": "killed-replica", "lease_seconds": 3, "interval_seconds": 0}""", System.Text.Encoding.UTF8, "application/json");
+            using var claim = await receiver.PostAsync(new Uri($"sensors/{PollProject.Sensor}/ticks/claim", UriKind.Relative), content, Ct);
+            Assert.Equal(System.Net.HttpStatusCode.OK, claim.StatusCode);
+        }
+
+        var leaseUntil = PollProject.Parse((await poll.CheckpointAsync(Ct))!.Value.GetProperty("lease_until").GetString()!);
+        await poll.StartHostAsync(Ct);
+        await Wait.UntilAsync(() => poll.Invocations().Count >= ran + 2, TimeSpan.FromSeconds(30), Ct);
+
+        var taken = poll.Invocations()[ran];
+        Assert.True(taken.ScheduledAt >= leaseUntil, "the tick ran while the dead replica's lease was unexpired");
+        Assert.Equal(watermark, taken.LastRun);
+        AssertEachWindowOnce(poll);
+        AssertNoGaps(poll.Invocations());
+    }
+
+    [Fact]
     public async Task After_a_restart_an_overdue_tick_fires_once_from_the_stored_watermark()
     {
         await using var poll = await PollProject.StartAsync(PollProject.TickScript, Ct);
