@@ -72,20 +72,37 @@ public sealed class ReceiverServer : IAsyncDisposable
         _app = app;
     }
 
+    /// <summary>
+    /// Stops the Receiver like a shutdown: it stops taking requests (in-flight ones complete), then the probe sees
+    /// everything published before (a sentinel through the bus), then the process's bus and store go away.
+    /// </summary>
     public async Task StopAsync()
     {
+        if (_app is null)
+        {
+            return;
+        }
+
+        await _app.StopAsync(CancellationToken.None);
+        var bus = _app.Services.GetRequiredService<IEventBus>();
+        var sentinel = $"sentinel-{Guid.NewGuid():N}";
+        await bus.PublishAsync(new Contracts.Messages.EventAccepted
+        {
+            EventId = sentinel,
+            EventName = "Ping",
+            Fields = System.Text.Json.JsonDocument.Parse("""{"n":-1}""").RootElement.Clone(),
+            Producer = "test",
+            AcceptedAt = DateTimeOffset.UtcNow,
+        });
+        await Wait.UntilAsync(() => Published.Any(d => d.Message.EventId == sentinel), TimeSpan.FromSeconds(30), CancellationToken.None);
         if (_probe is not null)
         {
             await _probe.DisposeAsync();
             _probe = null;
         }
 
-        if (_app is not null)
-        {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
-            _app = null;
-        }
+        await _app.DisposeAsync();
+        _app = null;
     }
 
     /// <summary>A client of the Receiver with the SensorHost's producer credential (for sentinels and checkpoints).</summary>

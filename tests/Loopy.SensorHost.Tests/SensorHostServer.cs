@@ -28,13 +28,13 @@ public sealed class SensorHostServer : IAsyncDisposable
 
     /// <summary>Builds and starts the host; throws what start-up throws (e.g. a webhook secret that is not set).</summary>
     public static async Task<SensorHostServer> StartAsync(
-        string projectRoot, Uri receiverUrl, IDictionary<string, string?>? settings, CancellationToken cancellationToken)
+        string projectRoot, Uri receiverUrl, IDictionary<string, string?>? settings, CancellationToken cancellationToken, string bind = "127.0.0.1")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = projectRoot });
         var logs = new CapturedLogs();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://{bind}:0");
         var configuration = new Dictionary<string, string?>
         {
             ["Loopy:SensorHost:ManifestPath"] = Path.Combine(projectRoot, "manifest.json"),

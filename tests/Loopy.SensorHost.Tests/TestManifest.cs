@@ -14,7 +14,7 @@ public static class TestManifest
           "source": { "type": "string", "enum": ["sentry", "datadog", "manual"] },
           "service": { "type": "string" }, "title": { "type": "string" }, "link": { "type": "string", "format": "uri" } } },
         "Ping": { "builtin": false, "fields": { "n": { "type": "integer" } } },
-        "Tick": { "builtin": false, "fields": { "scheduled_at": { "type": "string" }, "last_run": { "type": "string" } } }
+        "Tick": { "builtin": false, "fields": { "last_run": { "type": "string" } } }
         """;
 
     public static string With(params string[] sensors) => $$"""

@@ -114,8 +114,19 @@ public sealed class VerifierTests
         var hex = Convert.ToHexStringLower(HMACSHA256.HashData(Bytes("s3"), Bytes(payload)));
         Assert.True(new SentryVerifier("s3").Verify(Headers(("Sentry-Hook-Signature", hex)), Bytes(payload), Now).Succeeded);
         Assert.False(new SentryVerifier("s4").Verify(Headers(("Sentry-Hook-Signature", hex)), Bytes(payload), Now).Succeeded);
-        Assert.True(new LinearVerifier("s3").Verify(Headers(("Linear-Signature", hex)), Bytes(payload), Now).Succeeded);
-        Assert.False(new LinearVerifier("s3").Verify(Headers(("Linear-Signature", hex)), Bytes(payload + "\n"), Now).Succeeded);
+        var linear = new LinearVerifier("s3", TimeSpan.FromSeconds(60));
+        Assert.True(linear.Verify(Headers(("Linear-Signature", hex)), Bytes(payload), Now).Succeeded);
+        Assert.False(linear.Verify(Headers(("Linear-Signature", hex)), Bytes(payload + "\n"), Now).Succeeded);
+    }
+
+    [Fact]
+    public void Linear_refuses_a_webhookTimestamp_older_than_its_window()
+    {
+        var linear = new LinearVerifier("s3", TimeSpan.FromSeconds(60));
+        var fresh = $$"""{"action":"create","type":"Issue","webhookTimestamp":{{Now.ToUnixTimeMilliseconds() - 30_000}}}""";
+        var stale = $$"""{"action":"create","type":"Issue","webhookTimestamp":{{Now.ToUnixTimeMilliseconds() - 61_000}}}""";
+        Assert.True(linear.Verify(Headers(("Linear-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(Bytes("s3"), Bytes(fresh))))), Bytes(fresh), Now).Succeeded);
+        Assert.False(linear.Verify(Headers(("Linear-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(Bytes("s3"), Bytes(stale))))), Bytes(stale), Now).Succeeded);
     }
 
     [Fact]

@@ -22,8 +22,8 @@ public static class SensorHostEndpointRouteBuilderExtensions
         foreach (var route in catalog.Routes)
         {
             SensorHostLog.ServingWebhook(logger, route.Path, route.Sensors.Count, route.Verifier?.Scheme ?? "unverified");
-            endpoints.MapPost(route.Path, (HttpContext context, ReceiverClient receiver, IOptions<SensorHostOptions> options, TimeProvider time, CancellationToken cancellationToken) =>
-                    WebhookEndpoint.HandleAsync(route, context, receiver, options, time, logger, cancellationToken))
+            endpoints.MapPost(route.Path, (HttpContext context, ReceiverClient receiver, SensorHostTelemetry telemetry, IOptions<SensorHostOptions> options, TimeProvider time, CancellationToken cancellationToken) =>
+                    WebhookEndpoint.HandleAsync(route, context, receiver, telemetry, options, time, logger, cancellationToken))
                 .WithName("Webhook " + route.Path)
                 .DisableAntiforgery();
         }

@@ -29,6 +29,7 @@ public static class SensorHostServiceCollectionExtensions
         var services = builder.Services;
         services.AddOptions<SensorHostOptions>().Bind(builder.Configuration.GetSection(SensorHostOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SensorHostTelemetry>();
         services.TryAddSingleton(sp => new SensorSecrets(sp.GetRequiredService<IConfiguration>(), ProjectRoot(sp)));
         services.TryAddSingleton(sp => new ExecRunner(ProjectRoot(sp), sp.GetRequiredService<SensorSecrets>()));
         services.TryAddSingleton(sp =>

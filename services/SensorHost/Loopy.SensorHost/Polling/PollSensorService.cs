@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Loopy.SensorHost.Delivery;
 using Loopy.SensorHost.Exec;
@@ -20,6 +21,7 @@ public sealed class PollSensorService(
     ExecRunner runner,
     ReceiverClient receiver,
     CheckpointClient checkpoints,
+    SensorHostTelemetry telemetry,
     IOptions<SensorHostOptions> options,
     TimeProvider time,
     ILogger<PollSensorService> logger) : BackgroundService
@@ -50,6 +52,23 @@ public sealed class PollSensorService(
             return Clamp(claim.RetryAfter, sensor.Interval);
         }
 
+        using var activity = SensorHostTelemetry.ActivitySource.StartActivity("sensorhost.poll_tick", ActivityKind.Internal);
+        activity?.SetTag("loopy.sensor", sensor.Name);
+        try
+        {
+            return await RunClaimedTickAsync(sensor, claim, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down mid-tick: hand the tick back at once rather than leaving it to the lease's expiry.
+            await checkpoints.ReleaseAsync(sensor.Name, claim.TickId!, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<TimeSpan> RunClaimedTickAsync(PollSensor sensor, TickClaim claim, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
         var lastRun = claim.WindowStart ?? claim.ScheduledAt - sensor.Interval;
         var windowStart = CheckpointClient.Format(lastRun);
         var input = new JsonObject
@@ -69,6 +88,7 @@ public sealed class PollSensorService(
             SensorHostLog.SensorFailed(logger, sensor.Name, ex.Message);
             await checkpoints.ReleaseAsync(sensor.Name, claim.TickId!, CancellationToken.None);
             SensorHostLog.PollTickReleased(logger, sensor.Name, "the program failed");
+            telemetry.RecordTick(sensor.Name, "sensor_failed");
             return sensor.Interval;
         }
 
@@ -76,8 +96,10 @@ public sealed class PollSensorService(
         {
             var id = EventIds.ForPoll(sensor.Name, windowStart, candidate);
             var result = await receiver.DeliverAsync(candidate, id, cancellationToken);
+            telemetry.RecordEvent(candidate.Name, result.Outcome.ToString());
             if (result.Outcome != DeliveryOutcome.Accepted)
             {
+                telemetry.RecordTick(sensor.Name, "released");
                 await checkpoints.ReleaseAsync(sensor.Name, claim.TickId!, CancellationToken.None);
                 if (result.Outcome == DeliveryOutcome.Unavailable)
                 {
@@ -97,10 +119,12 @@ public sealed class PollSensorService(
         if (await checkpoints.CompleteAsync(sensor.Name, claim.TickId!, claim.ScheduledAt, CancellationToken.None))
         {
             SensorHostLog.PollTickCompleted(logger, sensor.Name, events.Count);
+            telemetry.RecordTick(sensor.Name, "completed");
         }
         else
         {
             SensorHostLog.PollTickNotCompleted(logger, sensor.Name);
+            telemetry.RecordTick(sensor.Name, "not_completed");
         }
 
         // The next claim is answered "not due" with the exact wait, measured on the Receiver's clock.

@@ -3,6 +3,7 @@ using Loopy.Contracts.Manifest;
 using Loopy.SensorHost.Configuration;
 using Loopy.SensorHost.Exec;
 using Loopy.SensorHost.Mapping;
+using Loopy.SensorHost.Python;
 using Loopy.SensorHost.Verification;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +22,8 @@ public sealed class SensorCatalog
         ["sentry"] = "SENTRY_WEBHOOK_SECRET",
         ["datadog"] = "DATADOG_WEBHOOK_SECRET",
     };
+
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     private SensorCatalog(IReadOnlyList<WebhookRoute> routes, IReadOnlyList<PollSensor> polls)
     {
@@ -85,9 +88,28 @@ public sealed class SensorCatalog
                             break;
                         }
 
+                    case "module" when sensor.Module is { Length: > 0 } module && sensor.Fn is { Length: > 0 } function:
+                        {
+                            // A Python @sensor runs through the python3 shim as an exec sensor (AUTHORING.md §4.4); it
+                            // declares no env or timeout, so it gets the defaults (PATH, HOME, LANG; 60 s).
+                            var exec = new ExecSpec(
+                                sensor.Name, sensor.Emits, PythonSensorShim.Argv(Path.GetFullPath(options.ProjectRoot), Path.GetFullPath(options.ManifestPath), module, function), [], DefaultTimeout);
+                            if (sensor.Trigger.Kind == "poll")
+                            {
+                                polls.Add(new PollSensor(
+                                    sensor.Name,
+                                    sensor.Emits,
+                                    Intervals.Parse(sensor.Trigger.Interval ?? throw new InvalidOperationException($"poll sensor '{sensor.Name}' has no interval")),
+                                    exec));
+                                break;
+                            }
+
+                            Add(byPath, RequirePath(sensor), (new WebhookSensor(sensor.Name, sensor.Emits, new ExecWebhookMapper(exec, runner), IsExec: true), (string?)null, (string?)null, (JsonElement?)null));
+                            break;
+                        }
+
                     default:
-                        // Python @sensor files need the python3 shim of AUTHORING.md §4.4, which this host does not ship yet.
-                        SensorHostLog.SensorNotServed(logger, sensor.Name, $"source '{sensor.Source}' is not supported by this SensorHost");
+                        SensorHostLog.SensorNotServed(logger, sensor.Name, $"source '{sensor.Source}' without the keys it needs");
                         break;
                 }
             }

@@ -8,6 +8,9 @@ public static class VerifierFactory
     /// <summary>The timestamp window of the schemes that carry one (Stripe, Slack, Standard Webhooks).</summary>
     public static readonly TimeSpan DefaultTolerance = TimeSpan.FromSeconds(300);
 
+    /// <summary>The window of Linear's <c>webhookTimestamp</c> (Linear's documentation suggests a minute).</summary>
+    public static readonly TimeSpan LinearTolerance = TimeSpan.FromSeconds(60);
+
     /// <summary>The schemes this host knows.</summary>
     public static IReadOnlyList<string> Schemes { get; } =
         ["github", "sentry", "datadog", "linear", "stripe", "slack", "standard-webhooks", "hmac-sha256"];
@@ -22,7 +25,7 @@ public static class VerifierFactory
             "github" => new GitHubVerifier(secret),
             "sentry" => new SentryVerifier(secret),
             "datadog" => new DatadogVerifier(secret),
-            "linear" => new LinearVerifier(secret),
+            "linear" => new LinearVerifier(secret, LinearTolerance),
             "stripe" => new StripeVerifier(secret, DefaultTolerance),
             "slack" => new SlackVerifier(secret, DefaultTolerance),
             "standard-webhooks" => new StandardWebhooksVerifier(secret, DefaultTolerance),

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -23,6 +24,7 @@ public static class WebhookEndpoint
         WebhookRoute route,
         HttpContext context,
         ReceiverClient receiver,
+        SensorHostTelemetry telemetry,
         IOptions<SensorHostOptions> options,
         TimeProvider time,
         ILogger logger,
@@ -31,14 +33,19 @@ public static class WebhookEndpoint
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(receiver);
+        ArgumentNullException.ThrowIfNull(telemetry);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         var settings = options.Value;
+        using var activity = SensorHostTelemetry.ActivitySource.StartActivity("sensorhost.webhook", ActivityKind.Internal);
+        activity?.SetTag("loopy.webhook.path", route.Path);
 
         IResult Refuse(int status, string code, string detail, TimeSpan? retryAfter = null)
         {
             SensorHostLog.WebhookRefused(logger, route.Path, status, code);
+            telemetry.RecordWebhook(route.Path, status);
+            activity?.SetStatus(ActivityStatusCode.Error, code);
             if (retryAfter is { } wait)
             {
                 context.Response.Headers.RetryAfter = ReceiverClient.RetryAfterSeconds(wait);
@@ -121,6 +128,7 @@ public static class WebhookEndpoint
             foreach (var (id, candidate, sensorName) in produced)
             {
                 var result = await receiver.DeliverAsync(candidate, id, cancellationToken);
+                telemetry.RecordEvent(candidate.Name, result.Outcome.ToString());
                 switch (result.Outcome)
                 {
                     case DeliveryOutcome.Accepted:
@@ -149,6 +157,7 @@ public static class WebhookEndpoint
             }
 
             var answer = new Dictionary<string, object> { ["emitted"] = names, ["ids"] = ids };
+            telemetry.RecordWebhook(route.Path, ids.Count > 0 ? 202 : 200);
             return ids.Count > 0 ? TypedResults.Json(answer, statusCode: 202) : TypedResults.Json(answer, statusCode: 200);
         }
     }
