@@ -32,6 +32,8 @@ public partial class AppHostSmokeTests
         start.Environment["ConnectionStrings__rabbitmq"] = TestServers.RabbitMq;
         start.Environment["ConnectionStrings__redis"] = TestServers.Redis;
         start.Environment["NO_COLOR"] = "1";
+        // The children inherit the AppHost's environment: a private bus namespace for this test.
+        start.Environment["Loopy__Bus__EntityPrefix"] = $"smoke{Guid.NewGuid():N}"[..16];
 
         var lines = new ConcurrentQueue<string>();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,15 +75,43 @@ public partial class AppHostSmokeTests
                 Assert.Equal(HttpStatusCode.OK, health.StatusCode);
             }
 
-            // The AppHost compiled examples/hello and wired a producer token: an event goes through the Receiver.
+            // The AppHost compiled examples/hello and wired a producer token: an event goes through the
+            // Receiver, over RabbitMQ, to a Runtime replica, and the run completes.
             var token = lines.Select(l => DeveloperToken().Match(l)).First(m => m.Success).Groups["token"].Value;
-            using (var post = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(endpoints[0].Groups["url"].Value), "/events")))
+            var receiver = new Uri(endpoints[0].Groups["url"].Value);
+            string? eventId = null;
+            for (var attempt = 1; eventId is null; attempt++)
             {
+                using var post = new HttpRequestMessage(HttpMethod.Post, new Uri(receiver, "/events"));
                 post.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-                post.Content = new StringContent("{\"name\":\"Greet\",\"fields\":{\"name\":\"smoke\"}}", System.Text.Encoding.UTF8, "application/json");
+                post.Content = new StringContent("{\"id\":\"smoke-" + Guid.NewGuid().ToString("N") + "\",\"name\":\"Greet\",\"fields\":{\"name\":\"smoke\"}}", System.Text.Encoding.UTF8, "application/json");
                 using var accepted = await http.SendAsync(post, ct);
+                if (accepted.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 20)
+                {
+                    // The bus connects lazily; a producer retries a 503.
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+                    continue;
+                }
+
                 Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+                eventId = (await accepted.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetString();
             }
+
+            var runtime = new Uri(endpoints[2].Groups["url"].Value);
+            string? status = null;
+            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(90);
+            while (status is not ("completed" or "failed") && TimeProvider.System.GetUtcNow() < deadline)
+            {
+                var runs = await http.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri(runtime, "/runs?workflow=greet&limit=500"), ct);
+                status = runs.EnumerateArray().Where(r => r.GetProperty("event_id").GetString() == eventId)
+                    .Select(r => r.GetProperty("status").GetString()).FirstOrDefault();
+                if (status is not ("completed" or "failed"))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+                }
+            }
+
+            Assert.True(status == "completed", $"the run of {eventId} is {status ?? "missing"}:\n" + string.Join('\n', lines.TakeLast(80)));
 
             using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {

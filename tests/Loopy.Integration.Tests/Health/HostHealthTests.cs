@@ -48,11 +48,26 @@ public class HostHealthTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative), ct)).StatusCode);
     }
 
+    private static readonly string Manifest = WriteManifest();
+
     private static WebApplicationFactory<Program> CreateFactory(string? postgres = null, string? rabbitmq = null, string? redis = null) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
+            // The Receiver is ready only with a manifest loaded; give it a minimal one.
+            web.UseSetting("Loopy:Receiver:ManifestPath", Manifest);
+            web.UseSetting("Loopy:DataDirectory", Path.GetDirectoryName(Manifest));
             web.UseSetting("ConnectionStrings:postgres", postgres);
             web.UseSetting("ConnectionStrings:rabbitmq", rabbitmq);
             web.UseSetting("ConnectionStrings:redis", redis);
         });
+
+    private static string WriteManifest()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("loopy-health-").FullName, "manifest.json");
+        File.WriteAllText(path, """
+            {"schema_version": "2", "registry": {"events": {"Ping": {"builtin": false, "fields": {"at": {"type": "string"}}}},
+             "agents": {}, "sandboxes": {}}, "workflows": {}, "sensors": [], "lineage": {"events": {}}}
+            """);
+        return path;
+    }
 }
