@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Loopy.Testing;
 
 namespace Loopy.SensorHost.Tests;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Loopy.Bus;
 using Loopy.Receiver;
+using Loopy.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Loopy.Testing;
 
 namespace Loopy.SensorHost.Tests;
 

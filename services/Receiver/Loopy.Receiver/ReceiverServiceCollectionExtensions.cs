@@ -3,6 +3,7 @@ using Loopy.Receiver.Auth;
 using Loopy.Receiver.Checkpoints;
 using Loopy.Receiver.Dedupe;
 using Loopy.Receiver.Ingress;
+using Loopy.Receiver.State;
 using Loopy.Receiver.Validation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,8 +31,9 @@ public static class ReceiverServiceCollectionExtensions
         services.AddOptions<ReceiverOptions>().Bind(configuration.GetSection(ReceiverOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddLoopyBus(configuration);
-        services.TryAddSingleton(sp => CreateStore(configuration, sp.GetRequiredService<IOptions<ReceiverOptions>>().Value, builder.Environment));
-        services.TryAddSingleton(sp => CheckpointStore.Create(configuration, sp.GetRequiredService<IOptions<ReceiverOptions>>().Value, builder.Environment));
+        services.TryAddSingleton(sp => ReceiverDatabase.Create(configuration, sp.GetRequiredService<IOptions<ReceiverOptions>>().Value, builder.Environment));
+        services.TryAddSingleton<IngressStore>();
+        services.TryAddSingleton<CheckpointStore>();
         services.TryAddSingleton<ManifestContracts>();
         services.TryAddSingleton<ProducerAuthenticator>();
         services.TryAddSingleton<ProducerRateLimiter>();
@@ -40,18 +42,5 @@ public static class ReceiverServiceCollectionExtensions
         services.AddOpenApi("receiver");
         services.AddHealthChecks().AddCheck<ManifestHealthCheck>("manifest", HealthStatus.Unhealthy, ["ready"]);
         return builder;
-    }
-
-    private static IngressStore CreateStore(IConfiguration configuration, ReceiverOptions options, IHostEnvironment environment)
-    {
-        if (configuration.GetConnectionString("postgres") is { Length: > 0 } postgres)
-        {
-            return IngressStore.ForPostgres(postgres, options.DependencyTimeout);
-        }
-
-        var directory = configuration["Loopy:DataDirectory"] is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(environment.ContentRootPath, ".loopy");
-        return IngressStore.ForSqlite(Path.Combine(directory, "state.db"));
     }
 }

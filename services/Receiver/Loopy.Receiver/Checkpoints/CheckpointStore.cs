@@ -1,18 +1,15 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
-using Npgsql;
+using Loopy.Receiver.State;
 
 namespace Loopy.Receiver.Checkpoints;
 
 /// <summary>
 /// Poll-sensor watermarks and tick leases for producers (table <c>receiver_sensor_checkpoints</c>, keyed by
-/// producer and sensor): Postgres when <c>ConnectionStrings:postgres</c> is set, else the Receiver's SQLite file;
+/// producer and sensor): in the <see cref="ReceiverDatabase"/>;
 /// the same SQL serves both. A claim is one conditional <c>UPDATE</c>, so of several replicas claiming at once
 /// exactly one wins; completing and releasing are fenced by the tick id.
 /// </summary>
-public sealed class CheckpointStore : IAsyncDisposable
+public sealed class CheckpointStore
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS receiver_sensor_checkpoints (
@@ -28,49 +25,11 @@ public sealed class CheckpointStore : IAsyncDisposable
         );
         """;
 
-    private readonly NpgsqlDataSource? _postgres;
-    private readonly string? _sqlite;
-    private readonly SemaphoreSlim _migrated = new(1, 1);
-    private bool _ready;
+    private readonly ReceiverDatabase _database;
 
-    private CheckpointStore(NpgsqlDataSource? postgres, string? sqlite)
+    public CheckpointStore(ReceiverDatabase database)
     {
-        _postgres = postgres;
-        _sqlite = sqlite;
-    }
-
-    public static CheckpointStore ForPostgres(string connectionString, TimeSpan timeout)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            Timeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)),
-            CommandTimeout = Math.Max(2, (int)Math.Ceiling(timeout.TotalSeconds * 2)),
-        };
-        return new CheckpointStore(NpgsqlDataSource.Create(builder.ConnectionString), null);
-    }
-
-    public static CheckpointStore ForSqlite(string databasePath)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        var builder = new SqliteConnectionStringBuilder { DataSource = databasePath, DefaultTimeout = 30, Pooling = true };
-        return new CheckpointStore(null, builder.ConnectionString);
-    }
-
-    /// <summary>The store the Receiver's configuration names: the same database as the ingress store.</summary>
-    public static CheckpointStore Create(IConfiguration configuration, ReceiverOptions options, IHostEnvironment environment)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(environment);
-        if (configuration.GetConnectionString("postgres") is { Length: > 0 } postgres)
-        {
-            return ForPostgres(postgres, options.DependencyTimeout);
-        }
-
-        var directory = configuration["Loopy:DataDirectory"] is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(environment.ContentRootPath, ".loopy");
-        return ForSqlite(Path.Combine(directory, "state.db"));
+        _database = database;
     }
 
     /// <summary>
@@ -185,16 +144,6 @@ public sealed class CheckpointStore : IAsyncDisposable
         return await ReadAsync(connection, producer, sensor, cancellationToken);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_postgres is not null)
-        {
-            await _postgres.DisposeAsync();
-        }
-
-        _migrated.Dispose();
-    }
-
     private static async Task<SensorCheckpoint?> ReadAsync(DbConnection connection, string producer, string sensor, CancellationToken cancellationToken)
     {
         await using var select = Command(connection, """
@@ -220,72 +169,11 @@ public sealed class CheckpointStore : IAsyncDisposable
 
     private static DateTimeOffset FromMs(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
 
-    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        if (_ready)
-        {
-            return;
-        }
+    private Task EnsureSchemaAsync(CancellationToken cancellationToken) => _database.EnsureSchemaAsync(Schema, 7400002, cancellationToken);
 
-        await _migrated.WaitAsync(cancellationToken);
-        try
-        {
-            if (_ready)
-            {
-                return;
-            }
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 
-            await using var connection = await OpenAsync(cancellationToken);
-            if (_postgres is not null)
-            {
-                // Two replicas starting together must not race on CREATE TABLE IF NOT EXISTS.
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await using var lockCommand = Command(connection, "SELECT pg_advisory_xact_lock(7400002)");
-                lockCommand.Transaction = transaction;
-                await lockCommand.ExecuteNonQueryAsync(cancellationToken);
-                await using var create = Command(connection, Schema);
-                create.Transaction = transaction;
-                await create.ExecuteNonQueryAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            }
-            else
-            {
-                await using var create = Command(connection, "PRAGMA journal_mode=WAL;" + Schema);
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
+    private static DbCommand Command(DbConnection connection, string sql) => ReceiverDatabase.Command(connection, null, sql);
 
-            _ready = true;
-        }
-        finally
-        {
-            _migrated.Release();
-        }
-    }
-
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (_postgres is not null)
-        {
-            return await _postgres.OpenConnectionAsync(cancellationToken);
-        }
-
-        var connection = new SqliteConnection(_sqlite);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
-
-    private static DbCommand Command(DbConnection connection, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command;
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
+    private static void Add(DbCommand command, string name, object value) => ReceiverDatabase.Add(command, name, value);
 }

@@ -1,13 +1,11 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
-using Npgsql;
+using Loopy.Receiver.State;
 
 namespace Loopy.Receiver.Dedupe;
 
 /// <summary>
-/// The Receiver's durable ingress state: accepted event ids (dedupe) and seen webhook ids (replay).
-/// Postgres when <c>ConnectionStrings:postgres</c> is set, SQLite under <c>.loopy/</c> otherwise; the
-/// same SQL serves both.
+/// The Receiver's durable ingress state: accepted event ids (dedupe) and seen webhook ids (replay), in
+/// the <see cref="ReceiverDatabase"/> (Postgres or SQLite); the same SQL serves both.
 /// </summary>
 /// <remarks>
 /// Ordering (record-then-publish in one transaction): the event row is inserted, the event is published
@@ -17,7 +15,7 @@ namespace Loopy.Receiver.Dedupe;
 /// the confirm but before the commit leaves the event on the bus unrecorded: the producer saw no 202
 /// and retries, the event is published again, and the Runtime dedupes on (event id, workflow).
 /// </remarks>
-public sealed class IngressStore : IAsyncDisposable
+public sealed class IngressStore
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS receiver_events (
@@ -35,34 +33,11 @@ public sealed class IngressStore : IAsyncDisposable
         );
         """;
 
-    private readonly NpgsqlDataSource? _postgres;
-    private readonly string? _sqlite;
-    private readonly SemaphoreSlim _migrated = new(1, 1);
-    private bool _ready;
+    private readonly ReceiverDatabase _database;
 
-    private IngressStore(NpgsqlDataSource? postgres, string? sqlite)
+    public IngressStore(ReceiverDatabase database)
     {
-        _postgres = postgres;
-        _sqlite = sqlite;
-    }
-
-    public bool IsPostgres => _postgres is not null;
-
-    public static IngressStore ForPostgres(string connectionString, TimeSpan timeout)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            Timeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)),
-            CommandTimeout = Math.Max(2, (int)Math.Ceiling(timeout.TotalSeconds * 2)),
-        };
-        return new IngressStore(NpgsqlDataSource.Create(builder.ConnectionString), null);
-    }
-
-    public static IngressStore ForSqlite(string databasePath)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        var builder = new SqliteConnectionStringBuilder { DataSource = databasePath, DefaultTimeout = 30, Pooling = true };
-        return new IngressStore(null, builder.ConnectionString);
+        _database = database;
     }
 
     /// <summary>
@@ -141,82 +116,11 @@ public sealed class IngressStore : IAsyncDisposable
         return await select.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_postgres is not null)
-        {
-            await _postgres.DisposeAsync();
-        }
+    private Task EnsureSchemaAsync(CancellationToken cancellationToken) => _database.EnsureSchemaAsync(Schema, 7400001, cancellationToken);
 
-        _migrated.Dispose();
-    }
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 
-    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        if (_ready)
-        {
-            return;
-        }
+    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql) => ReceiverDatabase.Command(connection, transaction, sql);
 
-        await _migrated.WaitAsync(cancellationToken);
-        try
-        {
-            if (_ready)
-            {
-                return;
-            }
-
-            await using var connection = await OpenAsync(cancellationToken);
-            if (_postgres is not null)
-            {
-                // Two replicas starting together must not race on CREATE TABLE IF NOT EXISTS.
-                await using var lockCommand = Command(connection, null, "SELECT pg_advisory_xact_lock(7400001)");
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                lockCommand.Transaction = (NpgsqlTransaction)transaction;
-                await lockCommand.ExecuteNonQueryAsync(cancellationToken);
-                await using var create = Command(connection, transaction, Schema);
-                await create.ExecuteNonQueryAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            }
-            else
-            {
-                await using var create = Command(connection, null, "PRAGMA journal_mode=WAL;" + Schema);
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            _ready = true;
-        }
-        finally
-        {
-            _migrated.Release();
-        }
-    }
-
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (_postgres is not null)
-        {
-            return await _postgres.OpenConnectionAsync(cancellationToken);
-        }
-
-        var connection = new SqliteConnection(_sqlite);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
-
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
+    private static void Add(DbCommand command, string name, object value) => ReceiverDatabase.Add(command, name, value);
 }

@@ -1,4 +1,4 @@
-namespace Loopy.SensorHost.Tests;
+namespace Loopy.Testing;
 
 /// <summary>Polls a condition until it holds or a deadline passes (never a bare sleep).</summary>
 public static class Wait
