@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -18,172 +17,85 @@ public partial class AppHostSmokeTests
     public async Task Starts_every_service_healthy_and_Ctrl_C_leaves_no_child_behind()
     {
         var ct = TestContext.Current.CancellationToken;
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var appHost = Path.Combine(RepositoryRoot.Path, "Loopy.AppHost", "bin", configuration, "net10.0", "Loopy.AppHost.dll");
-        var start = new ProcessStartInfo("dotnet")
+        using var host = AppHost.AppHostProcess.Start(["--servers", "external", "--runtime-replicas", "2", "--base-port", "15180"], env =>
         {
-            ArgumentList = { appHost, "--servers", "external", "--runtime-replicas", "2", "--base-port", "15180" },
-            WorkingDirectory = RepositoryRoot.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ConnectionStrings__postgres"] = TestServers.Postgres;
-        start.Environment["ConnectionStrings__rabbitmq"] = TestServers.RabbitMq;
-        start.Environment["ConnectionStrings__redis"] = TestServers.Redis;
-        start.Environment["NO_COLOR"] = "1";
-        // The children inherit the AppHost's environment: a private bus namespace for this test.
-        start.Environment["Loopy__Bus__EntityPrefix"] = $"smoke{Guid.NewGuid():N}"[..16];
-
-        var lines = new ConcurrentQueue<string>();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) =>
+            env["ConnectionStrings__postgres"] = TestServers.Postgres;
+            env["ConnectionStrings__rabbitmq"] = TestServers.RabbitMq;
+            env["ConnectionStrings__redis"] = TestServers.Redis;
+            // The children inherit the AppHost's environment: a private bus namespace for this test.
+            env["Loopy__Bus__EntityPrefix"] = $"smoke{Guid.NewGuid():N}"[..16];
+        });
+        var lines = host.Lines;
+        await host.WaitUntilReadyAsync(ct);
+        var endpoints = lines.Select(l => EndpointLine().Match(l)).Where(m => m.Success).ToList();
+        Assert.Equal(["receiver", "sensorhost", "runtime-1", "runtime-2"], endpoints.Select(m => m.Groups["name"].Value));
+        using var http = new HttpClient();
+        foreach (var endpoint in endpoints)
         {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lines.Enqueue(e.Data);
-            if (e.Data.Contains("Loopy is running", StringComparison.Ordinal))
-            {
-                ready.TrySetResult();
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lines.Enqueue(e.Data);
-            }
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await Task.WhenAny(ready.Task, process.WaitForExitAsync(ct), Task.Delay(TimeSpan.FromSeconds(120), ct));
-            Assert.True(ready.Task.IsCompleted, "the AppHost did not report ready:\n" + string.Join('\n', lines));
-
-            var endpoints = lines.Select(l => EndpointLine().Match(l)).Where(m => m.Success).ToList();
-            Assert.Equal(["receiver", "sensorhost", "runtime-1", "runtime-2"], endpoints.Select(m => m.Groups["name"].Value));
-            using var http = new HttpClient();
-            foreach (var endpoint in endpoints)
-            {
-                var health = await http.GetAsync(new Uri(new Uri(endpoint.Groups["url"].Value), "/health"), ct);
-                Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-            }
-
-            // The AppHost compiled examples/hello and wired a producer token: an event goes through the
-            // Receiver, over RabbitMQ, to a Runtime replica, and the run completes.
-            var token = lines.Select(l => DeveloperToken().Match(l)).First(m => m.Success).Groups["token"].Value;
-            var receiver = new Uri(endpoints[0].Groups["url"].Value);
-            string? eventId = null;
-            for (var attempt = 1; eventId is null; attempt++)
-            {
-                using var post = new HttpRequestMessage(HttpMethod.Post, new Uri(receiver, "/events"));
-                post.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-                post.Content = new StringContent("{\"id\":\"smoke-" + Guid.NewGuid().ToString("N") + "\",\"name\":\"Greet\",\"fields\":{\"name\":\"smoke\"}}", System.Text.Encoding.UTF8, "application/json");
-                using var accepted = await http.SendAsync(post, ct);
-                if (accepted.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 20)
-                {
-                    // The bus connects lazily; a producer retries a 503.
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
-                    continue;
-                }
-
-                Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-                eventId = (await accepted.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetString();
-            }
-
-            var runtime = new Uri(endpoints[2].Groups["url"].Value);
-            string? status = null;
-            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(90);
-            while (status is not ("completed" or "failed") && TimeProvider.System.GetUtcNow() < deadline)
-            {
-                var runs = await http.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri(runtime, "/runs?workflow=greet&limit=500"), ct);
-                status = runs.EnumerateArray().Where(r => r.GetProperty("event_id").GetString() == eventId)
-                    .Select(r => r.GetProperty("status").GetString()).FirstOrDefault();
-                if (status is not ("completed" or "failed"))
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
-                }
-            }
-
-            Assert.True(status == "completed", $"the run of {eventId} is {status ?? "missing"}:\n" + string.Join('\n', lines.TakeLast(80)));
-
-            using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await interrupt.WaitForExitAsync(ct);
-            }
-
-            using var exitDeadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            exitDeadline.CancelAfter(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(exitDeadline.Token);
-            Assert.Equal(0, process.ExitCode);
-
-            var childPids = endpoints.Select(m => int.Parse(m.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture));
-            Assert.All(childPids, pid => Assert.False(IsRunning(pid), $"child {pid} is still running after Ctrl-C"));
+            var health = await http.GetAsync(new Uri(new Uri(endpoint.Groups["url"].Value), "/health"), ct);
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         }
-        finally
+
+        // The AppHost compiled examples/hello and wired a producer token: an event goes through the
+        // Receiver, over RabbitMQ, to a Runtime replica, and the run completes.
+        var token = lines.Select(l => DeveloperToken().Match(l)).First(m => m.Success).Groups["token"].Value;
+        var receiver = new Uri(endpoints[0].Groups["url"].Value);
+        string? eventId = null;
+        for (var attempt = 1; eventId is null; attempt++)
         {
-            if (!process.HasExited)
+            using var post = new HttpRequestMessage(HttpMethod.Post, new Uri(receiver, "/events"));
+            post.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            post.Content = new StringContent("{\"id\":\"smoke-" + Guid.NewGuid().ToString("N") + "\",\"name\":\"Greet\",\"fields\":{\"name\":\"smoke\"}}", System.Text.Encoding.UTF8, "application/json");
+            using var accepted = await http.SendAsync(post, ct);
+            if (accepted.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 20)
             {
-                process.Kill(entireProcessTree: true);
+                // The bus connects lazily; a producer retries a 503.
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+                continue;
+            }
+
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            eventId = (await accepted.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetString();
+        }
+
+        var runtime = new Uri(endpoints[2].Groups["url"].Value);
+        string? status = null;
+        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(90);
+        while (status is not ("completed" or "failed") && TimeProvider.System.GetUtcNow() < deadline)
+        {
+            var runs = await http.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri(runtime, "/runs?workflow=greet&limit=500"), ct);
+            status = runs.EnumerateArray().Where(r => r.GetProperty("event_id").GetString() == eventId)
+                .Select(r => r.GetProperty("status").GetString()).FirstOrDefault();
+            if (status is not ("completed" or "failed"))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
             }
         }
+
+        Assert.True(status == "completed", $"the run of {eventId} is {status ?? "missing"}:\n" + string.Join('\n', lines.TakeLast(80)));
+
+        await host.InterruptAndWaitAsync(ct);
+        Assert.Equal(0, host.ExitCode);
+
+        var childPids = endpoints.Select(m => int.Parse(m.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(childPids, pid => Assert.False(IsRunning(pid), $"child {pid} is still running after Ctrl-C"));
     }
 
     [Fact]
     public async Task By_default_it_runs_standalone_in_one_process_and_accepts_events()
     {
         var ct = TestContext.Current.CancellationToken;
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var appHost = Path.Combine(RepositoryRoot.Path, "Loopy.AppHost", "bin", configuration, "net10.0", "Loopy.AppHost.dll");
         var project = CopyExample("hello");
-        var start = new ProcessStartInfo("dotnet")
+        using var host = AppHost.AppHostProcess.Start(["--project", project, "--base-port", "15280"], env =>
         {
-            ArgumentList = { appHost, "--project", project, "--base-port", "15280" },
-            WorkingDirectory = RepositoryRoot.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var name in new[] { "postgres", "rabbitmq", "redis" })
-        {
-            start.Environment.Remove($"ConnectionStrings__{name}");
-        }
-
-        start.Environment["NO_COLOR"] = "1";
-        var lines = new ConcurrentQueue<string>();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lines.Enqueue(e.Data);
-                if (e.Data.Contains("Loopy is running", StringComparison.Ordinal))
-                {
-                    ready.TrySetResult();
-                }
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lines.Enqueue(e.Data);
-            }
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+            env.Remove("ConnectionStrings__postgres");
+            env.Remove("ConnectionStrings__rabbitmq");
+            env.Remove("ConnectionStrings__redis");
+        });
+        var lines = host.Lines;
         try
         {
-            await Task.WhenAny(ready.Task, process.WaitForExitAsync(ct), Task.Delay(TimeSpan.FromSeconds(120), ct));
-            Assert.True(ready.Task.IsCompleted, "the standalone AppHost did not report ready:\n" + string.Join('\n', lines));
+            await host.WaitUntilReadyAsync(ct);
             Assert.Contains(lines, l => l.Contains("Loopy (standalone)", StringComparison.Ordinal));
 
             using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:15280") };
@@ -218,23 +130,12 @@ public partial class AppHostSmokeTests
             Assert.Equal("HELLO, STANDALONE!", shout.GetProperty("output").GetProperty("shouted").GetString());
             Assert.True(File.Exists(Path.Combine(project, ".loopy", "state.db")), "the standalone state is SQLite under the project's .loopy/");
 
-            using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await interrupt.WaitForExitAsync(ct);
-            }
-
-            using var exitDeadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            exitDeadline.CancelAfter(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(exitDeadline.Token);
-            Assert.Equal(0, process.ExitCode);
+            await host.InterruptAndWaitAsync(ct);
+            Assert.Equal(0, host.ExitCode);
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
+            host.Dispose();
             Directory.Delete(project, recursive: true);
         }
     }
