@@ -15,6 +15,11 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DIR=${LOOPY_SERVERS_DIR:-$ROOT/.loopy/servers}
+# The servers run as their own users, who must reach the data folder through every parent. A checkout
+# under a private folder (e.g. /root) is not reachable: then the data goes under /var/tmp instead.
+if [ -z "${LOOPY_SERVERS_DIR:-}" ] && [ "$(id -u)" -eq 0 ] && ! setpriv --reuid=nobody --regid=nogroup --clear-groups -- test -x "$ROOT" 2>/dev/null; then
+  DIR=/var/tmp/loopy-servers-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)
+fi
 PG_PORT=${LOOPY_PG_PORT:-55432}
 RABBIT_PORT=${LOOPY_RABBIT_PORT:-55672}
 RABBIT_DIST_PORT=${LOOPY_RABBIT_DIST_PORT:-$((RABBIT_PORT + 10))}
@@ -249,6 +254,7 @@ case "${1:-}" in
   start-one) [ -n "${2:-}" ] || die "start-one needs a name"; one start "$2" ;;
   stop-one) [ -n "${2:-}" ] || die "stop-one needs a name"; one stop "$2" ;;
   status)
+    echo "data: $DIR"
     port_open "$PG_PORT" && echo "postgres: up ($PG_PORT)" || echo "postgres: down"
     port_open "$RABBIT_PORT" && echo "rabbitmq: up ($RABBIT_PORT)" || echo "rabbitmq: down"
     port_open "$REDIS_PORT" && echo "redis: up ($REDIS_PORT)" || echo "redis: down"
