@@ -1,3 +1,6 @@
+using Loopy.Contracts.Messages;
+using Microsoft.Extensions.Logging;
+
 namespace Loopy.Bus;
 
 /// <summary>
@@ -29,6 +32,31 @@ internal sealed class PublishGate(BusOptions options, TimeProvider timeProvider)
         finally
         {
             _slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// Publishes through <paramref name="send"/> inside the gate, with what every transport records: a producer
+    /// span that stamps the trace context onto the message, the published/failed counters and the failure log.
+    /// </summary>
+    public async Task PublishAsync(
+        EventAccepted message, string transport, ILogger logger, Func<EventAccepted, CancellationToken, Task> send, CancellationToken cancellationToken)
+    {
+        var (activity, stamped) = BusTelemetry.StartPublish(message, transport);
+        using (activity)
+        {
+            try
+            {
+                await RunAsync(token => send(stamped, token), cancellationToken);
+                BusTelemetry.RecordPublished(transport);
+            }
+            catch (BusUnavailableException ex)
+            {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "not confirmed");
+                BusTelemetry.RecordPublishFailed(transport);
+                BusLog.PublishFailed(logger, ex, stamped.EventName, stamped.EventId);
+                throw;
+            }
         }
     }
 

@@ -19,39 +19,23 @@ internal sealed class InProcessEventBus(BusOptions options, TimeProvider timePro
     private readonly CancellationTokenSource _disposed = new();
     private readonly PublishGate _gate = new(options, timeProvider);
 
-    public async Task PublishAsync(EventAccepted message, CancellationToken cancellationToken = default)
+    public Task PublishAsync(EventAccepted message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        var (activity, stamped) = BusTelemetry.StartPublish(message, Transport);
-        using (activity)
+
+        // A full workflow queue makes the publisher wait, at most PublishTimeout (then 503, like a broker that is down).
+        return _gate.PublishAsync(message, Transport, logger, async (stamped, token) =>
         {
-            var payload = BusJson.Serialize(stamped);
             if (_routes.TryGetValue(stamped.EventName, out var workflows))
             {
-                try
+                var payload = BusJson.Serialize(stamped);
+                foreach (var workflow in workflows)
                 {
-                    // A full workflow queue makes the publisher wait, at most PublishTimeout (then 503, like a broker that is down).
-                    await _gate.RunAsync(
-                        async token =>
-                        {
-                            foreach (var workflow in workflows)
-                            {
-                                await _workflows[workflow].EnqueueAsync(new Envelope(payload, 1), token);
-                            }
-                        },
-                        cancellationToken);
-                }
-                catch (BusUnavailableException ex)
-                {
-                    BusTelemetry.RecordPublishFailed(Transport);
-                    BusLog.PublishFailed(logger, ex, stamped.EventName, stamped.EventId);
-                    throw;
+                    await _workflows[workflow].EnqueueAsync(new Envelope(payload, 1), token);
                 }
             }
-
-            BusTelemetry.RecordPublished(Transport);
-        }
+        }, cancellationToken);
     }
 
     public Task<IAsyncDisposable> SubscribeAsync(BusSubscription subscription, CancellationToken cancellationToken = default)

@@ -46,31 +46,14 @@ internal sealed class RabbitMqEventBus : IEventBus
 
     internal string QueueName(string workflow) => $"{_options.EntityPrefix}.workflow.{workflow}";
 
-    public async Task PublishAsync(EventAccepted message, CancellationToken cancellationToken = default)
+    public Task PublishAsync(EventAccepted message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var (activity, stamped) = BusTelemetry.StartPublish(message, Transport);
-        using (activity)
+        return _gate.PublishAsync(message, Transport, _logger, async (stamped, token) =>
         {
-            try
-            {
-                await _gate.RunAsync(
-                    async token =>
-                    {
-                        var endpoint = await GetSendEndpointAsync(stamped.EventName, token);
-                        await endpoint.Send(stamped, context => context.Durable = true, token);
-                    },
-                    cancellationToken);
-                BusTelemetry.RecordPublished(Transport);
-            }
-            catch (BusUnavailableException ex)
-            {
-                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "not confirmed");
-                BusTelemetry.RecordPublishFailed(Transport);
-                BusLog.PublishFailed(_logger, ex, stamped.EventName, stamped.EventId);
-                throw;
-            }
-        }
+            var endpoint = await GetSendEndpointAsync(stamped.EventName, token);
+            await endpoint.Send(stamped, context => context.Durable = true, token);
+        }, cancellationToken);
     }
 
     public async Task<IAsyncDisposable> SubscribeAsync(BusSubscription subscription, CancellationToken cancellationToken = default)

@@ -49,32 +49,15 @@ internal sealed class RedisEventBus : IEventBus
 
     internal string DeadLetterKey(string workflow) => $"{_options.EntityPrefix}:dead:{workflow}";
 
-    public async Task PublishAsync(EventAccepted message, CancellationToken cancellationToken = default)
+    public Task PublishAsync(EventAccepted message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var (activity, stamped) = BusTelemetry.StartPublish(message, Transport);
-        using (activity)
+        return _gate.PublishAsync(message, Transport, _logger, async (stamped, token) =>
         {
-            try
-            {
-                await _gate.RunAsync(
-                    async token =>
-                    {
-                        var database = (await GetConnectionAsync(token)).GetDatabase();
-                        // With appendfsync always, the XADD reply means the entry is on disk.
-                        await database.StreamAddAsync(StreamKey(stamped.EventName), PayloadField, BusJson.Serialize(stamped));
-                    },
-                    cancellationToken);
-                BusTelemetry.RecordPublished(Transport);
-            }
-            catch (BusUnavailableException ex)
-            {
-                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "not confirmed");
-                BusTelemetry.RecordPublishFailed(Transport);
-                BusLog.PublishFailed(_logger, ex, stamped.EventName, stamped.EventId);
-                throw;
-            }
-        }
+            var database = (await GetConnectionAsync(token)).GetDatabase();
+            // With appendfsync always, the XADD reply means the entry is on disk.
+            await database.StreamAddAsync(StreamKey(stamped.EventName), PayloadField, BusJson.Serialize(stamped));
+        }, cancellationToken);
     }
 
     public async Task<IAsyncDisposable> SubscribeAsync(BusSubscription subscription, CancellationToken cancellationToken = default)
