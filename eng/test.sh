@@ -7,6 +7,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 eng/servers.sh start
+eng/tools.sh install
+eval "$(eng/tools.sh env)"
 # Only the LOOPY_TEST_* variables: tests choose per case whether a host sees a real server.
 eval "$(eng/servers.sh env --test)"
 

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The tools the tests need beyond the three servers, installed when missing:
+#   apt: bubblewrap + socat (the bwrap sandbox and its egress bridge), nginx-light (the load-balancer test)
+#   npm: the pinned Claude Code CLI under .loopy/tools (the claude-code harness runs the real CLI against a
+#        loopback mock of the model API)
+#
+#   eng/tools.sh install      install what is missing (apt needs root; npm needs the npm registry)
+#   eng/tools.sh env          print export lines: LOOPY_TEST_CLAUDE (path of the pinned claude binary)
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS=${LOOPY_TOOLS_DIR:-$ROOT/.loopy/tools}
+CLAUDE_CODE_VERSION=2.1.330
+
+log() { echo "[tools] $*" >&2; }
+die() { echo "[tools] error: $*" >&2; exit 1; }
+
+install_apt() {
+  local need=()
+  command -v bwrap >/dev/null || need+=(bubblewrap)
+  command -v socat >/dev/null || need+=(socat)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+  command -v setpriv >/dev/null || need+=(util-linux)
+  command -v npm >/dev/null || need+=(nodejs npm)
+  [ ${#need[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing ${need[*]}: run as root or install them with apt-get"
+  log "installing ${need[*]} (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  local policy=/usr/sbin/policy-rc.d created_policy=0
+  if [ ! -e $policy ]; then printf '#!/bin/sh\nexit 101\n' >$policy; chmod +x $policy; created_policy=1; fi
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  [ $created_policy -eq 1 ] && rm -f $policy
+  return 0
+}
+
+claude_bin() { echo "$TOOLS/node_modules/.bin/claude"; }
+
+install_claude() {
+  if [ -x "$(claude_bin)" ] && "$(claude_bin)" --version 2>/dev/null | grep -q "^$CLAUDE_CODE_VERSION "; then
+    return 0
+  fi
+  log "installing @anthropic-ai/claude-code@$CLAUDE_CODE_VERSION (npm)"
+  mkdir -p "$TOOLS"
+  (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION" >/dev/null)
+  "$(claude_bin)" --version >/dev/null || die "the claude CLI did not install"
+  # The sandbox runs agents as an unprivileged user: the binary must be reachable by everyone.
+  chmod -R a+rX "$TOOLS"
+}
+
+case "${1:-}" in
+  install) install_apt; install_claude; log "tools ready" ;;
+  env) echo "export LOOPY_TEST_CLAUDE=$(claude_bin)" ;;
+  *) echo "usage: $0 install|env" >&2; exit 2 ;;
+esac
