@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Loopy.Contracts.Manifest;
 using Loopy.Contracts.Messages;
 using Microsoft.Extensions.Logging;
 
@@ -58,6 +59,26 @@ public abstract class BusComplianceTests : IAsyncLifetime
         Assert.Equal(sent.ChainDepth, delivery.Message.ChainDepth);
         Assert.Equal("orders", delivery.Workflow);
         Assert.Equal(1, delivery.Attempt);
+    }
+
+    [Fact]
+    public async Task Events_published_after_provisioning_wait_for_each_workflows_first_subscriber()
+    {
+        var bus = CreateBus();
+        var ct = TestContext.Current.CancellationToken;
+        await bus.ProvisionAsync([new EventRoute("first", "early.event"), new EventRoute("second", "early.event")], ct);
+        await bus.ProvisionAsync([new EventRoute("first", "early.event")], ct); // idempotent
+
+        var sent = NewEvent("early.event");
+        await bus.PublishAsync(sent, ct);
+
+        var first = new TaskCompletionSource<BusDelivery>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = new TaskCompletionSource<BusDelivery>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await SubscribeAsync(bus, "first", ["early.event"], (delivery, _) => { first.TrySetResult(delivery); return Task.CompletedTask; });
+        await SubscribeAsync(bus, "second", ["early.event"], (delivery, _) => { second.TrySetResult(delivery); return Task.CompletedTask; });
+
+        Assert.Equal(sent.EventId, (await Wait.ForAsync(first.Task, Deadline, "the first workflow's delivery")).Message.EventId);
+        Assert.Equal(sent.EventId, (await Wait.ForAsync(second.Task, Deadline, "the second workflow's delivery")).Message.EventId);
     }
 
     [Fact]

@@ -1,9 +1,13 @@
+using Loopy.Bus;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Loopy.Receiver.Auth;
+using Loopy.Testing;
+
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Loopy.Receiver.Tests;
 
@@ -36,6 +40,30 @@ public abstract class ReceiverComplianceTests : IAsyncLifetime
     }
 
     protected abstract ReceiverFixture CreateFixture(IDictionary<string, string?>? settings = null);
+
+    [Fact]
+    public async Task An_event_for_a_workflow_no_runtime_has_subscribed_yet_waits_for_its_first_consumer()
+    {
+        var manifest = Path.Combine(RepositoryRoot.Path, "tests", "Loopy.Compiler.Tests", "Baselines", "hello.manifest.json");
+        await using var fixture = CreateFixture(new Dictionary<string, string?> { ["Loopy:Receiver:ManifestPath"] = manifest });
+        using var client = fixture.CreateClient();
+        var id = $"early-{Guid.NewGuid():N}";
+        using var response = await client.PostAsync(Uri("/events"), ReceiverFixture.Json($$$"""{"id":"{{{id}}}","name":"Greet","fields":{"name":"early"}}"""), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        // The hello manifest's workflow "greet" starts on Greet: its queue was provisioned before the publish.
+        var bus = fixture.Services.GetRequiredService<IEventBus>();
+        var received = new TaskCompletionSource<BusDelivery>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var subscription = await bus.SubscribeAsync(
+            new BusSubscription("greet", ["Greet"], (delivery, _) =>
+            {
+                received.TrySetResult(delivery);
+                return Task.CompletedTask;
+            }),
+            Ct);
+        var delivery = await received.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(id, delivery.Message.EventId);
+    }
 
     [Fact]
     public async Task An_accepted_event_answers_202_and_is_published_once()

@@ -38,6 +38,7 @@ public static class ReceiverServiceCollectionExtensions
         services.TryAddSingleton<ProducerAuthenticator>();
         services.TryAddSingleton<ProducerRateLimiter>();
         services.TryAddSingleton<ReceiverTelemetry>();
+        services.TryAddSingleton<BusTopology>();
         services.TryAddSingleton<EventIngress>();
         services.AddOpenApi("receiver");
         services.AddHealthChecks().AddCheck<ManifestHealthCheck>("manifest", HealthStatus.Unhealthy, ["ready"]);

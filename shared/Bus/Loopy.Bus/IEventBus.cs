@@ -1,3 +1,4 @@
+using Loopy.Contracts.Manifest;
 using Loopy.Contracts.Messages;
 
 namespace Loopy.Bus;
@@ -28,6 +29,14 @@ public interface IEventBus : IAsyncDisposable
     /// delivery whose handler has not completed by then is not acknowledged and goes to another consumer.
     /// </summary>
     Task<IAsyncDisposable> SubscribeAsync(BusSubscription subscription, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates each route's workflow queue / consumer group and its bindings without consuming, so events published
+    /// from now on wait for the workflow's first consumer instead of being dropped because nobody subscribed yet.
+    /// Idempotent; a publisher calls it for every manifest version before publishing under it. Throws
+    /// <see cref="BusUnavailableException"/> when the broker cannot be reached.
+    /// </summary>
+    Task ProvisionAsync(IReadOnlyCollection<EventRoute> routes, CancellationToken cancellationToken = default);
 
     /// <summary>Reads (without removing) up to <paramref name="maxCount"/> dead letters of a workflow, oldest first.</summary>
     Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string workflow, int maxCount, CancellationToken cancellationToken = default);

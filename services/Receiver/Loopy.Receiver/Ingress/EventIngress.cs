@@ -20,6 +20,7 @@ public sealed class EventIngress(
     ManifestContracts manifest,
     IngressStore store,
     IEventBus bus,
+    BusTopology topology,
     TimeProvider time,
     IOptions<ReceiverOptions> options,
     ReceiverTelemetry telemetry,
@@ -94,6 +95,7 @@ public sealed class EventIngress(
         AcceptanceOutcome outcome;
         try
         {
+            await topology.EnsureAsync(contracts, deadline.Token);
             outcome = await store.AcceptAsync(
                 new AcceptedEventRecord(id, envelope.Name, producer.Name, hash, acceptedAt),
                 ct => bus.PublishAsync(message, ct),

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Loopy.Contracts.Manifest;
 using NJsonSchema;
 
 namespace Loopy.Receiver.Validation;
@@ -13,11 +14,15 @@ public sealed class EventContracts
 {
     private readonly FrozenDictionary<string, JsonSchema> _schemas;
 
-    private EventContracts(string manifestHash, FrozenDictionary<string, JsonSchema> schemas)
+    private EventContracts(string manifestHash, FrozenDictionary<string, JsonSchema> schemas, IReadOnlyList<EventRoute> routes)
     {
         ManifestHash = manifestHash;
         _schemas = schemas;
+        Routes = routes;
     }
+
+    /// <summary>Which workflow each event starts: the bus topology to provision before publishing under this version.</summary>
+    public IReadOnlyList<EventRoute> Routes { get; }
 
     /// <summary>A content hash of the manifest the contracts came from (recorded on each published event).</summary>
     public string ManifestHash { get; }
@@ -52,7 +57,17 @@ public sealed class EventContracts
         }
 
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(manifestJson));
-        return new EventContracts(hash, schemas.ToFrozenDictionary(StringComparer.Ordinal));
+        IReadOnlyList<EventRoute> routes;
+        try
+        {
+            routes = EventRoute.Of(ManifestLoader.Load(System.Text.Encoding.UTF8.GetString(manifestJson)));
+        }
+        catch (ManifestFormatException ex)
+        {
+            throw new InvalidDataException(ex.Message, ex);
+        }
+
+        return new EventContracts(hash, schemas.ToFrozenDictionary(StringComparer.Ordinal), routes);
     }
 
     public bool Knows(string eventName) => _schemas.ContainsKey(eventName);

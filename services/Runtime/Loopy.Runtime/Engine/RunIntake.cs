@@ -20,18 +20,8 @@ namespace Loopy.Runtime.Engine;
 public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, IOptions<RuntimeOptions> options, TimeProvider time, RuntimeTelemetry telemetry, EngineSignals signals, ILogger<RunIntake> logger)
 {
     /// <summary>The workflows whose entry step is triggered by an event, with that event's name.</summary>
-    public static IEnumerable<(string Workflow, string EventName)> EventTriggered(LoopyManifest manifest)
-    {
-        ArgumentNullException.ThrowIfNull(manifest);
-        foreach (var (name, workflow) in manifest.Workflows.OrderBy(w => w.Key, StringComparer.Ordinal))
-        {
-            if (workflow.Steps.TryGetValue(workflow.Entry, out var entry)
-                && entry.Trigger is { Kind: ManifestTrigger.EventKind, Event: { Length: > 0 } eventName })
-            {
-                yield return (name, eventName);
-            }
-        }
-    }
+    public static IEnumerable<(string Workflow, string EventName)> EventTriggered(LoopyManifest manifest) =>
+        EventRoute.Of(manifest).Select(route => (route.Workflow, route.EventName));
 
     /// <summary>Handles one delivery; returns the run id started, or null (no match, or a duplicate).</summary>
     public async Task<string?> HandleAsync(BusDelivery delivery, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Loopy.Contracts.Manifest;
 using Loopy.Contracts.Messages;
 using Microsoft.Extensions.Logging;
 
@@ -42,22 +43,41 @@ internal sealed class InProcessEventBus(BusOptions options, TimeProvider timePro
     {
         ArgumentNullException.ThrowIfNull(subscription);
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        var queue = _workflows.GetOrAdd(subscription.Workflow, _ => new WorkflowQueue(options.InProcessCapacity));
-        lock (_routesLock)
-        {
-            foreach (var eventName in subscription.EventNames)
-            {
-                var current = _routes.GetValueOrDefault(eventName, []);
-                if (!current.Contains(subscription.Workflow, StringComparer.Ordinal))
-                {
-                    _routes[eventName] = [.. current, subscription.Workflow];
-                }
-            }
-        }
+        var queue = Route(subscription.Workflow, subscription.EventNames);
 
         var consumer = new Consumer(this, queue, subscription, subscription.Concurrency ?? options.ConcurrencyPerSubscription);
         BusLog.Subscribed(logger, subscription.Workflow, subscription.EventNames.Count, Transport);
         return Task.FromResult<IAsyncDisposable>(consumer);
+    }
+
+    public Task ProvisionAsync(IReadOnlyCollection<EventRoute> routes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        foreach (var route in routes)
+        {
+            Route(route.Workflow, [route.EventName]);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private WorkflowQueue Route(string workflow, IReadOnlyCollection<string> eventNames)
+    {
+        var queue = _workflows.GetOrAdd(workflow, _ => new WorkflowQueue(options.InProcessCapacity));
+        lock (_routesLock)
+        {
+            foreach (var eventName in eventNames)
+            {
+                var current = _routes.GetValueOrDefault(eventName, []);
+                if (!current.Contains(workflow, StringComparer.Ordinal))
+                {
+                    _routes[eventName] = [.. current, workflow];
+                }
+            }
+        }
+
+        return queue;
     }
 
     public Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string workflow, int maxCount, CancellationToken cancellationToken = default)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Loopy.Contracts.Manifest;
 using Loopy.Contracts.Messages;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -119,6 +120,42 @@ internal sealed class RabbitMqEventBus : IEventBus
         BusLog.Subscribed(_logger, subscription.Workflow, subscription.EventNames.Count, Transport);
         return consumer;
     }
+
+    public async Task ProvisionAsync(IReadOnlyCollection<EventRoute> routes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        try
+        {
+            var connection = await GetAdminConnectionAsync(cancellationToken);
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            foreach (var workflow in routes.GroupBy(r => r.Workflow, StringComparer.Ordinal))
+            {
+                var queue = QueueName(workflow.Key);
+                await DeclareDeadLetterRouteAsync(queue, cancellationToken);
+
+                // Exactly the arguments SubscribeAsync gives MassTransit, so its later declaration matches.
+                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: QueueArguments(queue), cancellationToken: cancellationToken);
+                foreach (var route in workflow)
+                {
+                    var exchange = ExchangeName(route.EventName);
+                    await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+                    await channel.QueueBindAsync(queue, exchange, string.Empty, cancellationToken: cancellationToken);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.RabbitMQClientException or RabbitMQ.Client.Exceptions.OperationInterruptedException
+                                       or IOException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            throw new BusUnavailableException($"RabbitMQ is unavailable, the workflow queues were not declared: {ex.GetType().Name}", ex);
+        }
+    }
+
+    private Dictionary<string, object?> QueueArguments(string queue) => new(StringComparer.Ordinal)
+    {
+        ["x-queue-type"] = "quorum",
+        ["x-delivery-limit"] = Math.Max(0, _options.MaxAttempts - 1),
+        ["x-dead-letter-exchange"] = queue + "_error",
+    };
 
     public async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string workflow, int maxCount, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using Loopy.Contracts.Manifest;
 using Loopy.Contracts.Messages;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -74,6 +75,24 @@ internal sealed class RedisEventBus : IEventBus
         consumer.Start();
         BusLog.Subscribed(_logger, subscription.Workflow, subscription.EventNames.Count, Transport);
         return consumer;
+    }
+
+    public async Task ProvisionAsync(IReadOnlyCollection<EventRoute> routes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        try
+        {
+            var database = (await GetConnectionAsync(cancellationToken)).GetDatabase();
+            foreach (var route in routes)
+            {
+                // The group starts at "$" when created now: entries added from here on wait for the workflow.
+                await EnsureGroupAsync(database, StreamKey(route.EventName), route.Workflow);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            throw new BusUnavailableException($"Redis is unavailable, the workflow groups were not created: {ex.GetType().Name}", ex);
+        }
     }
 
     public async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string workflow, int maxCount, CancellationToken cancellationToken = default)
