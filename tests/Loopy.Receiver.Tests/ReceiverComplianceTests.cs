@@ -1,12 +1,11 @@
-using Loopy.Bus;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Loopy.Bus;
 using Loopy.Receiver.Auth;
 using Loopy.Testing;
-
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Loopy.Receiver.Tests;
