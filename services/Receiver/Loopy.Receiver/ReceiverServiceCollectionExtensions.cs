@@ -1,4 +1,5 @@
 using Loopy.Bus;
+using Loopy.Manifests;
 using Loopy.Receiver.Auth;
 using Loopy.Receiver.Checkpoints;
 using Loopy.Receiver.Dedupe;
@@ -34,7 +35,14 @@ public static class ReceiverServiceCollectionExtensions
         services.TryAddSingleton(sp => ReceiverDatabase.Create(configuration, sp.GetRequiredService<IOptions<ReceiverOptions>>().Value, builder.Environment));
         services.TryAddSingleton<IngressStore>();
         services.TryAddSingleton<CheckpointStore>();
-        services.TryAddSingleton<ManifestContracts>();
+        services.TryAddSingleton(sp =>
+        {
+            // Its own source (not a shared IManifestSource registration): in the standalone composition the
+            // Runtime reads its manifest through a source of its own.
+            var sourceOptions = configuration.GetSection(ManifestSourceOptions.SectionName).Get<ManifestSourceOptions>() ?? new ManifestSourceOptions();
+            var source = sourceOptions.CreateSource(sp.GetRequiredService<IOptions<ReceiverOptions>>().Value.ManifestPath, configuration.GetConnectionString("postgres"));
+            return new ManifestContracts(source, sourceOptions, sp.GetRequiredService<TimeProvider>());
+        });
         services.TryAddSingleton<ProducerAuthenticator>();
         services.TryAddSingleton<ProducerRateLimiter>();
         services.TryAddSingleton<ReceiverTelemetry>();

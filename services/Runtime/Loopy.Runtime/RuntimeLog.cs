@@ -37,4 +37,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Step {StepId} of run {RunId} could not be recorded: {Error}")]
     public static partial void StepRecordFailed(ILogger logger, string runId, string stepId, string error);
+
+    [LoggerMessage(EventId = 90, Level = LogLevel.Information, Message = "Switched to manifest {ManifestHash} ({WorkflowCount} event-triggered workflows); runs already started keep their version")]
+    public static partial void ManifestSwitched(ILogger logger, string manifestHash, int workflowCount);
+
+    [LoggerMessage(EventId = 91, Level = LogLevel.Warning, Message = "The manifest source could not be read ({ErrorType}: {Error}); the current version keeps serving")]
+    public static partial void ManifestRefreshFailed(ILogger logger, string errorType, string error);
 }

@@ -1,4 +1,5 @@
 using Loopy.Bus;
+using Loopy.Manifests;
 using Loopy.Runtime.Cron;
 using Loopy.Runtime.Engine;
 using Loopy.Runtime.Harness;
@@ -11,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Loopy.Runtime;
 
@@ -34,7 +36,14 @@ public static class RuntimeServiceCollectionExtensions
 
         var provider = AddState(services, configuration, builder.Environment);
         services.TryAddSingleton(sp => new RuntimeStore(sp.GetRequiredService<IDbContextFactory<RuntimeDbContext>>(), provider));
-        services.TryAddSingleton<ManifestCatalog>();
+        var sourceOptions = configuration.GetSection(ManifestSourceOptions.SectionName).Get<ManifestSourceOptions>() ?? new ManifestSourceOptions();
+        services.TryAddSingleton(sp => new ManifestCatalog(
+            sp.GetRequiredService<IOptions<RuntimeOptions>>(),
+            sourceOptions.CreateSource(sp.GetRequiredService<IOptions<RuntimeOptions>>().Value.ManifestPath, configuration.GetConnectionString("postgres")),
+            sp.GetRequiredService<RuntimeStore>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sourceOptions);
+        services.TryAddSingleton<WorkflowSubscriptions>();
         services.TryAddSingleton<RuntimeTelemetry>();
         services.TryAddSingleton<RuntimeReplica>();
         services.TryAddSingleton<RuntimeReadiness>();
@@ -48,6 +57,7 @@ public static class RuntimeServiceCollectionExtensions
         // Start-up first (schema, manifest, subscriptions); the loops wait for it.
         services.AddHostedService<RuntimeStartup>();
         services.AddHostedService<StepWorker>();
+        services.AddHostedService<ManifestWatcher>();
         services.AddHostedService<OutboxRelay>();
         services.TryAddSingleton<CronTelemetry>();
         services.AddHostedService<CronScheduler>();

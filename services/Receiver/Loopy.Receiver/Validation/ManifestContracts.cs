@@ -1,25 +1,26 @@
-using Microsoft.Extensions.Options;
+using Loopy.Manifests;
 
 namespace Loopy.Receiver.Validation;
 
 /// <summary>
-/// The contracts of the active manifest, loaded from <see cref="ReceiverOptions.ManifestPath"/> and
-/// reloaded when the file changes (checked at most once a second), so a recompiled project is picked
-/// up without a restart. An event is validated against the version that was current when it arrived.
+/// The contracts of the active manifest, read from the <see cref="IManifestSource"/> (the file at
+/// <see cref="ReceiverOptions.ManifestPath"/>, or the version the Compiler service activated in Postgres) and asked
+/// again at most once per <see cref="ManifestSourceOptions.PollInterval"/>, so a new version is picked up without a
+/// restart. An event is validated against the version that was current when it arrived; a version that cannot be
+/// read keeps the previous one serving.
 /// </summary>
-public sealed class ManifestContracts(IOptions<ReceiverOptions> options, TimeProvider time) : IDisposable
+public sealed class ManifestContracts(IManifestSource source, ManifestSourceOptions sourceOptions, TimeProvider time) : IDisposable
 {
-    private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private EventContracts? _current;
-    private DateTime _loadedWriteTime;
+    private string? _loadedHash;
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
 
     /// <summary>The current contracts; throws <see cref="ManifestUnavailableException"/> when none can be loaded.</summary>
     public async Task<EventContracts> GetAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (_current is { } current && now - _checkedAt < RecheckInterval)
+        if (_current is { } current && now - _checkedAt < sourceOptions.PollInterval)
         {
             return current;
         }
@@ -27,27 +28,35 @@ public sealed class ManifestContracts(IOptions<ReceiverOptions> options, TimePro
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var path = Path.GetFullPath(options.Value.ManifestPath);
             _checkedAt = now;
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            ManifestSnapshot? snapshot;
+            try
             {
-                return _current ?? throw new ManifestUnavailableException($"no manifest at {path}: compile the project (loopy compile) or set {ReceiverOptions.SectionName}:ManifestPath");
+                snapshot = await source.GetCurrentAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or System.Data.Common.DbException or TimeoutException)
+            {
+                return _current ?? throw new ManifestUnavailableException($"the manifest cannot be read from {source.Description}: {ex.Message}");
             }
 
-            if (_current is null || info.LastWriteTimeUtc != _loadedWriteTime)
+            if (snapshot is null)
+            {
+                return _current ?? throw new ManifestUnavailableException($"no manifest at {source.Description}: compile the project (loopy compile), start the Compiler service, or set {ReceiverOptions.SectionName}:ManifestPath");
+            }
+
+            if (_current is null || snapshot.Hash != _loadedHash)
             {
                 try
                 {
-                    _current = await EventContracts.LoadAsync(path, cancellationToken);
-                    _loadedWriteTime = info.LastWriteTimeUtc;
+                    _current = await EventContracts.FromManifestAsync(System.Text.Encoding.UTF8.GetBytes(snapshot.Json), cancellationToken);
+                    _loadedHash = snapshot.Hash;
                 }
-                catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException or InvalidOperationException or Newtonsoft.Json.JsonException)
+                catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException or InvalidOperationException or Newtonsoft.Json.JsonException)
                 {
                     // A half-written or broken manifest keeps the previous version serving.
                     if (_current is null)
                     {
-                        throw new ManifestUnavailableException($"the manifest at {path} cannot be read: {ex.Message}");
+                        throw new ManifestUnavailableException($"the manifest at {source.Description} cannot be read: {ex.Message}");
                     }
                 }
             }

@@ -1,9 +1,7 @@
-using Loopy.Bus;
 using Loopy.Runtime.Manifests;
 using Loopy.Runtime.State;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Loopy.Runtime.Engine;
 
@@ -14,50 +12,19 @@ namespace Loopy.Runtime.Engine;
 public sealed class RuntimeStartup(
     RuntimeStore store,
     ManifestCatalog catalog,
-    RunIntake intake,
-    IEventBus bus,
+    WorkflowSubscriptions subscriptions,
     RuntimeReplica replica,
     RuntimeReadiness readiness,
-    IOptions<RuntimeOptions> options,
     ILogger<RuntimeStartup> logger) : IHostedService
 {
-    private readonly List<IAsyncDisposable> _subscriptions = [];
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await SchemaInitializer.EnsureSchemaAsync(store, cancellationToken).ConfigureAwait(false);
         await catalog.LoadAsync(cancellationToken).ConfigureAwait(false);
-        var triggered = RunIntake.EventTriggered(catalog.Active.Manifest).ToList();
-        foreach (var (workflow, eventName) in triggered)
-        {
-            var subscription = new BusSubscription(workflow, [eventName], (delivery, ct) => intake.HandleAsync(delivery, ct))
-            {
-                Concurrency = Math.Max(1, options.Value.MaxConcurrentSteps),
-            };
-            var handle = await bus.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false);
-            lock (_subscriptions)
-            {
-                _subscriptions.Add(handle);
-            }
-        }
-
-        RuntimeLog.Started(logger, replica.Id, catalog.Active.Hash, triggered.Count);
+        var routes = await subscriptions.EnsureAsync(catalog.Active.Manifest, cancellationToken).ConfigureAwait(false);
+        RuntimeLog.Started(logger, replica.Id, catalog.Active.Hash, routes);
         readiness.MarkReady();
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        // The host may stop twice (lifetime and dispose): take the list once.
-        IAsyncDisposable[] subscriptions;
-        lock (_subscriptions)
-        {
-            subscriptions = [.. _subscriptions];
-            _subscriptions.Clear();
-        }
-
-        foreach (var subscription in subscriptions)
-        {
-            await subscription.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public async Task StopAsync(CancellationToken cancellationToken) => await subscriptions.DisposeAsync().ConfigureAwait(false);
 }
