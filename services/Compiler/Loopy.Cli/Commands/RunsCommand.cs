@@ -19,7 +19,7 @@ internal static class RunsCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var url = UrlOption();
+        var url = Url();
         var workflow = new Option<string?>("--workflow") { Description = "Only runs of this workflow." };
         var status = new Option<string?>("--status") { Description = "Only runs in this state." };
         status.AcceptOnlyFromAmong("running", "completed", "failed", "cancelled");
@@ -49,7 +49,7 @@ internal static class RunsCommand
         });
 
         var id = new Argument<string>("ID") { Description = "The run's id, e.g. greet-0193…" };
-        var showUrl = UrlOption();
+        var showUrl = Url();
         var showJson = JsonOption();
         var show = new Command("show", "Show one run: its event, steps (state, attempts, output) and history.") { id, showUrl, showJson };
         show.SetAction(async (parse, ct) =>
@@ -77,11 +77,8 @@ internal static class RunsCommand
         return runs;
     }
 
-    private static Option<Uri> UrlOption() => new("--url")
-    {
-        Description = $"The Runtime's (or the standalone process's) URL (default {StandaloneSettings.DefaultUrl}).",
-        DefaultValueFactory = _ => StandaloneSettings.DefaultUrl,
-    };
+    private static Option<Uri?> Url() =>
+        UrlOption.Create($"The Runtime's (or the standalone process's) URL (default {StandaloneSettings.DefaultUrl}).", StandaloneSettings.DefaultUrl);
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print the API's JSON instead of text." };
 

@@ -45,7 +45,7 @@ internal static class TriggerCommand
                 r.AddError("--timeout must be at least 1 second.");
             }
         });
-        var url = new Option<Uri?>("--url") { Description = "Post the event to the Receiver at this URL instead of running it here." };
+        var url = UrlOption.Create("Post the event to the Receiver at this URL instead of running it here.");
         var token = new Option<string?>("--token") { Description = $"Producer token for --url (default: ${TokenVariable})." };
         var command = new Command("trigger", "Run the workflows an event starts, in process, to completion; or post it to a Receiver (--url).")
         {
