@@ -102,11 +102,21 @@ internal static class TriggerCommand
             return exitCode;
         }
 
-        var result = await InProcessTrigger.RunAsync(new TriggerRequest(input.ManifestJson, input.ProjectRoot, eventName, fields)
+        TriggerResult result;
+        try
         {
-            EventId = id,
-            Timeout = timeout,
-        }, ct);
+            result = await InProcessTrigger.RunAsync(new TriggerRequest(input.ManifestJson, input.ProjectRoot, eventName, fields)
+            {
+                EventId = id,
+                Timeout = timeout,
+            }, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("loopy trigger: interrupted; the runs were abandoned".AsMemory(), CancellationToken.None);
+            return LoopyCli.Errors;
+        }
+
         if (result.Refusal is { } refusal)
         {
             await WriteRefusalAsync(refusal.Status, refusal.Detail, refusal.Errors.Select(e => (e.Path, e.Message, e.Code)), stderr, ct);
