@@ -206,7 +206,7 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
         lines.AddRange(connections.Keys.Order(StringComparer.Ordinal).Select(k => $"  {k,-14} {Redact(connections[k])}"));
         lines.Add(string.Empty);
         lines.Add($"  project        {options.ProjectPath}");
-        lines.AddRange(ProjectCompilation.PostExample(DeveloperToken, services[0].Url));
+        lines.AddRange(Loopy.Standalone.StandaloneServer.PostExample(DeveloperToken, services[0].Url));
         lines.Add(string.Empty);
         lines.Add("  Loopy is running. Ctrl-C stops everything this AppHost started.");
         foreach (var line in lines)

@@ -22,12 +22,4 @@ public static class ProjectCompilation
 
         return Path.Combine(options.ProjectPath, "manifest.json");
     }
-
-    /// <summary>The lines that show how to post an event by hand with this run's developer token.</summary>
-    public static IEnumerable<string> PostExample(string token, Uri receiver)
-    {
-        ArgumentNullException.ThrowIfNull(receiver);
-        yield return $"  post an event  curl -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\";
-        yield return $"                   -d '{{\"name\": \"<Event>\", \"fields\": {{...}}}}' {new Uri(receiver, "/events")}";
-    }
 }

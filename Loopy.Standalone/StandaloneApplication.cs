@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Loopy.Standalone;
 
@@ -37,6 +38,28 @@ public static class StandaloneApplication
         app.MapLoopyRuntime();
         app.MapLoopySensorHost();
         return app;
+    }
+
+    /// <summary>
+    /// The Receiver's gate and the Runtime without an HTTP server (what <c>loopy trigger</c> runs events on): the
+    /// same registrations and configuration as <see cref="Build"/>, no SensorHost (nothing arrives from outside), and
+    /// only warnings and errors logged, to stderr.
+    /// </summary>
+    public static IHost BuildWithoutServer(StandaloneSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Configuration.AddInMemoryCollection(Configuration(settings));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddSimpleConsole(o => o.SingleLine = true);
+        builder.AddLoopyReceiver();
+        builder.AddLoopyRuntime();
+        return builder.Build();
     }
 
     /// <summary>The configuration the services read, exactly as their hosts would get it from the environment.</summary>

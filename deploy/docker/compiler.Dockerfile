@@ -5,11 +5,14 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json nuget.config Directory.Build.props Directory.Packages.props BannedSymbols.txt .editorconfig ./
-COPY shared/Contracts/ shared/Contracts/
-COPY services/Compiler/ services/Compiler/
+# The CLI's trigger and run commands compose the services in process (Loopy.Standalone), so it needs them all.
+COPY shared/ shared/
+COPY Loopy.ServiceDefaults/ Loopy.ServiceDefaults/
+COPY Loopy.Standalone/ Loopy.Standalone/
+COPY services/ services/
 RUN dotnet publish services/Compiler/Loopy.Cli/Loopy.Cli.csproj -c Release -o /app
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0 AS final
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app
 COPY --from=build /app .
 USER $APP_UID

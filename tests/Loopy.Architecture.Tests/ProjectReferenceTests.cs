@@ -80,6 +80,19 @@ public class ProjectReferenceTests
     }
 
     [Fact]
+    public void Only_the_AppHost_and_the_loopy_CLI_reference_the_standalone_composition()
+    {
+        // A deliberate exception for one host: `loopy trigger` and `loopy run` run the standalone topology in
+        // process (AUTHORING.md §5), as the AppHost's default mode does, so the CLI reaches the other services
+        // through Loopy.Standalone, never directly. No other host and no library may compose services.
+        var users =
+            from project in AllProjects()
+            where project.Kind != ProjectKind.Test && project.References.Select(Load).Any(r => r.Name == "Loopy.Standalone")
+            select project.Name;
+        Assert.Equal(["Loopy.AppHost", "Loopy.Cli"], users);
+    }
+
+    [Fact]
     public void The_rules_see_every_kind_of_project()
     {
         // Guards the classification itself: if it stopped recognising hosts or service libraries,

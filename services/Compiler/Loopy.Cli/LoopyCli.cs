@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Loopy.Cli.Commands;
 using Loopy.Cli.Init;
 using Loopy.Cli.Output;
 using Loopy.Compiler;
@@ -10,7 +11,10 @@ using Spectre.Console;
 
 namespace Loopy.Cli;
 
-/// <summary>The <c>loopy</c> command line: <c>init</c>, <c>compile</c>, <c>check</c>, <c>explain</c>. Exit 0 ok, 1 errors, 2 usage.</summary>
+/// <summary>
+/// The <c>loopy</c> command line: <c>init</c>, <c>compile</c>, <c>check</c>, <c>explain</c>, and <c>trigger</c>, <c>run</c>,
+/// <c>runs</c> (docs/cli.md). Exit 0 ok, 1 errors, 2 usage.
+/// </summary>
 public static class LoopyCli
 {
     public const int Ok = 0;
@@ -52,16 +56,22 @@ public static class LoopyCli
             return Usage;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
+        // Ctrl-C cancels the action's token; `loopy run` and `loopy trigger` get time to stop cleanly.
+        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
+        return await parse.InvokeAsync(invocation, cancellationToken);
     }
 
     private const string NextSteps = """
-        loopy: compile and check Loopy projects.
+        loopy: compile, check and run Loopy projects.
 
           loopy init my-project        scaffold a project in ./my-project
           loopy check [PATH]           validate a project, write nothing
           loopy compile [PATH]         write manifest.json and contract/
           loopy explain E105           what a diagnostic means, with an example and the fix
+          loopy trigger [PATH] --event NAME --fields '{...}'
+                                       run the workflows an event starts, here, to completion
+          loopy run [PATH]             serve the project standalone until Ctrl-C
+          loopy runs [show ID]         recent runs (or one run) of a serving Loopy
 
         Run 'loopy --help' for every option.
 
@@ -69,7 +79,7 @@ public static class LoopyCli
 
     private static RootCommand BuildCommands(TextWriter stdout, TextWriter stderr, CompileOptions options)
     {
-        var root = new RootCommand("Compile and check Loopy projects.");
+        var root = new RootCommand("Compile, check and run Loopy projects.");
 
         var initName = new Argument<string?>("NAME") { Description = "Project name: the project is created in <dir>/<NAME>.", Arity = ArgumentArity.ZeroOrOne };
         var initDir = new Option<string?>("--dir") { Description = "Parent folder (default '.'); without NAME, the project folder itself." };
@@ -99,6 +109,10 @@ public static class LoopyCli
         var explain = new Command("explain", "Explain a diagnostic code, with an example of the mistake and the fix.") { code };
         explain.SetAction((parse, ct) => ExplainAsync(parse.GetValue(code)!, stdout, stderr, ct));
         root.Subcommands.Add(explain);
+
+        root.Subcommands.Add(TriggerCommand.Create(stdout, stderr, options));
+        root.Subcommands.Add(RunCommand.Create(stdout, stderr, options));
+        root.Subcommands.Add(RunsCommand.Create(stdout, stderr));
 
         root.SetAction((_, ct) => WriteAsync(stdout, NextSteps, ct));
         return root;
@@ -205,7 +219,8 @@ public static class LoopyCli
         return Ok;
     }
 
-    private static void WriteManifest(string target, CompileResult result)
+    /// <summary>Writes the manifest and, beside it, <c>contract/</c> (stale schemas deleted).</summary>
+    internal static void WriteManifest(string target, CompileResult result)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(target))!;
         Directory.CreateDirectory(folder);

@@ -22,11 +22,18 @@ public sealed class AppHostProcess : IDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>dotnet Loopy.AppHost.dll ARGS</c> from the repository root, without colour.</summary>
-    public static AppHostProcess Start(IEnumerable<string> arguments, Action<IDictionary<string, string?>> environment)
+    public static AppHostProcess Start(IEnumerable<string> arguments, Action<IDictionary<string, string?>> environment) =>
+        StartAssembly(BuiltAssembly("Loopy.AppHost", "Loopy.AppHost.dll"), arguments, environment);
+
+    /// <summary>The path of an assembly the solution built in this test run's configuration, e.g. the <c>loopy</c> CLI.</summary>
+    public static string BuiltAssembly(string projectFolder, string assembly) =>
+        Path.Combine(RepositoryRoot.Path, projectFolder, "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", assembly);
+
+    /// <summary>Starts <c>dotnet ASSEMBLY ARGS</c> from the repository root, without colour (the AppHost, or <c>loopy run</c>).</summary>
+    public static AppHostProcess StartAssembly(string assembly, IEnumerable<string> arguments, Action<IDictionary<string, string?>> environment)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(environment);
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = RepositoryRoot.Path,
@@ -34,7 +41,7 @@ public sealed class AppHostProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot.Path, "Loopy.AppHost", "bin", configuration, "net10.0", "Loopy.AppHost.dll"));
+        start.ArgumentList.Add(assembly);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -16,14 +16,48 @@ public partial class AppHostSmokeTests
     [Fact]
     public async Task Starts_every_service_healthy_and_Ctrl_C_leaves_no_child_behind()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var host = AppHost.AppHostProcess.Start(["--servers", "external", "--runtime-replicas", "2", "--base-port", "15180"], env =>
+        var postgres = TestServers.Postgres;
+        var rabbitMq = TestServers.RabbitMq;
+        var redis = TestServers.Redis;
+        await RunDistributedAsync(["--servers", "external", "--runtime-replicas", "2", "--base-port", "15180"], env =>
         {
-            env["ConnectionStrings__postgres"] = TestServers.Postgres;
-            env["ConnectionStrings__rabbitmq"] = TestServers.RabbitMq;
-            env["ConnectionStrings__redis"] = TestServers.Redis;
+            env["ConnectionStrings__postgres"] = postgres;
+            env["ConnectionStrings__rabbitmq"] = rabbitMq;
+            env["ConnectionStrings__redis"] = redis;
+        });
+    }
+
+    [Fact]
+    public async Task Distributed_on_the_Redis_bus_with_two_runtimes_runs_an_event_and_Ctrl_C_leaves_no_child_behind()
+    {
+        var postgres = TestServers.Postgres;
+        var redis = TestServers.Redis;
+        var prefix = await RunDistributedAsync(["--distributed", "--bus", "redis", "--runtimes", "2", "--base-port", "15380"], env =>
+        {
+            env["ConnectionStrings__postgres"] = postgres;
+            env["ConnectionStrings__redis"] = redis;
+            env.Remove("ConnectionStrings__rabbitmq");
+        });
+
+        // The event travelled on Redis Streams: the bus's stream for Greet exists under this test's prefix.
+        using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis);
+        Assert.True(await connection.GetDatabase().KeyExistsAsync($"{prefix}:event:Greet"), $"no Redis stream {prefix}:event:Greet");
+    }
+
+    /// <summary>
+    /// Starts the distributed AppHost with <paramref name="arguments"/>, checks every service's <c>/health</c>, posts
+    /// an event that must become a completed run, stops it with SIGINT and finds no child left. Returns the private
+    /// bus prefix the services used.
+    /// </summary>
+    private static async Task<string> RunDistributedAsync(string[] arguments, Action<IDictionary<string, string?>> servers)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var prefix = $"smoke{Guid.NewGuid():N}"[..16];
+        using var host = AppHost.AppHostProcess.Start(arguments, env =>
+        {
+            servers(env);
             // The children inherit the AppHost's environment: a private bus namespace for this test.
-            env["Loopy__Bus__EntityPrefix"] = $"smoke{Guid.NewGuid():N}"[..16];
+            env["Loopy__Bus__EntityPrefix"] = prefix;
         });
         var lines = host.Lines;
         await host.WaitUntilReadyAsync(ct);
@@ -79,6 +113,7 @@ public partial class AppHostSmokeTests
 
         var childPids = endpoints.Select(m => int.Parse(m.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.All(childPids, pid => Assert.False(IsRunning(pid), $"child {pid} is still running after Ctrl-C"));
+        return prefix;
     }
 
     [Fact]
@@ -141,7 +176,7 @@ public partial class AppHostSmokeTests
     }
 
     /// <summary>A private copy of an example project, so a test's manifest and state never touch the repository's.</summary>
-    private static string CopyExample(string name)
+    internal static string CopyExample(string name)
     {
         var source = Path.Combine(RepositoryRoot.Path, "examples", name);
         var target = Directory.CreateTempSubdirectory($"loopy-{name}-").FullName;

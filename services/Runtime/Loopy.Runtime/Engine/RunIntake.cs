@@ -23,6 +23,23 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, IOpti
     public static IEnumerable<(string Workflow, string EventName)> EventTriggered(LoopyManifest manifest) =>
         EventRoute.Of(manifest).Select(route => (route.Workflow, route.EventName));
 
+    /// <summary>
+    /// The workflows a delivery of the event <paramref name="eventName"/> with <paramref name="fields"/> starts a run
+    /// of: the entry step is triggered by that event and every filter of the trigger matches (exact string equality).
+    /// </summary>
+    public static IEnumerable<string> Subscribers(LoopyManifest manifest, string eventName, JsonElement fields)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        foreach (var (name, _) in EventTriggered(manifest).Where(t => t.EventName == eventName))
+        {
+            var workflow = manifest.Workflows[name];
+            if (FiltersMatch(workflow.Steps[workflow.Entry].Trigger!, fields))
+            {
+                yield return name;
+            }
+        }
+    }
+
     /// <summary>Handles one delivery; returns the run id started, or null (no match, or a duplicate).</summary>
     public async Task<string?> HandleAsync(BusDelivery delivery, CancellationToken cancellationToken)
     {

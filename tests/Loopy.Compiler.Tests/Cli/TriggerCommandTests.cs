@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Loopy.Compiler.Tests.Fixtures;
+
+namespace Loopy.Compiler.Tests.Cli;
+
+/// <summary>
+/// <c>loopy trigger</c> in process: each call composes the Receiver's gate and the Runtime on a temporary SQLite file
+/// and runs the example's real exec agents (small sh scripts) to completion.
+/// </summary>
+public sealed class TriggerCommandTests
+{
+    private const string IncidentFields = """{"source": "manual", "service": "checkout", "title": "500s", "link": "https://status.example/1"}""";
+
+    private static string Example(string name) => Path.Combine(RepositoryPaths.Examples, name);
+
+    [Fact]
+    public async Task Hello_prints_the_run_its_steps_in_order_and_their_outputs()
+    {
+        using var temp = Copy("hello");
+        var run = await CliRun.RunAsync("trigger", temp.Path, "--event", "Greet", "--fields", """{"name": "Ada"}""");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Matches(@"(?m)^run: greet-[0-9a-f]{32}  \(greet, completed; on Greet \S+\)$", run.Stdout);
+        Assert.Contains("steps: compose -> shout\n", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^  compose\s+completed\s+attempts 1$", run.Stdout);
+        Assert.Contains("emitted: (none)\n", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("""output[compose]: {"greeting":"Hello, Ada!","length":11}""", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("""output[shout]: {"excited":true,"shouted":"HELLO, ADA!"}""", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_emitted_event_is_followed_into_the_run_it_starts()
+    {
+        using var temp = Copy("incident-triage");
+        var run = await CliRun.RunAsync("trigger", temp.Path, "--event", "Incident", "--fields", IncidentFields, "--id", "inc-1", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var record = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal("inc-1", record.GetProperty("event").GetProperty("id").GetString());
+        Assert.Equal(["Escalation"], record.GetProperty("emitted").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("critical", record.GetProperty("outputs").GetProperty("assess").GetProperty("severity").GetString());
+
+        var runs = record.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["triage", "escalate"], runs.Select(r => r.GetProperty("workflow").GetString()));
+        Assert.All(runs, r => Assert.Equal("completed", r.GetProperty("status").GetString()));
+        var triage = runs[0];
+        Assert.Equal("intake", triage.GetProperty("steps")[0].GetProperty("name").GetString());
+        Assert.Equal("assess", triage.GetProperty("steps")[3].GetProperty("name").GetString());
+        var emitted = Assert.Single(triage.GetProperty("emitted").EnumerateArray());
+        var escalate = runs[1];
+        Assert.Equal(emitted.GetProperty("event_id").GetString(), escalate.GetProperty("event_id").GetString());
+        Assert.Equal(1, escalate.GetProperty("chain_depth").GetInt32());
+        Assert.Equal("OPS-1", escalate.GetProperty("outputs").GetProperty("page").GetProperty("ticket").GetString());
+    }
+
+    [Fact]
+    public async Task A_compiled_manifest_runs_like_its_project_folder()
+    {
+        using var temp = Copy("hello");
+        Assert.Equal(0, (await CliRun.RunAsync("compile", temp.Path)).ExitCode);
+        var run = await CliRun.RunAsync("trigger", Path.Combine(temp.Path, "manifest.json"), "--event", "Greet", "--fields", """{"name": "m"}""", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal("HELLO, M!", JsonDocument.Parse(run.Stdout).RootElement.GetProperty("outputs").GetProperty("shout").GetProperty("shouted").GetString());
+    }
+
+    [Fact]
+    public async Task A_failed_run_exits_1_and_is_reported_on_stderr_and_in_the_record()
+    {
+        using var temp = Copy("hello");
+        var registry = Path.Combine(temp.Path, "registry.yml");
+        File.WriteAllText(registry, File.ReadAllText(registry).Replace("command: [sh, scripts/greet.sh]", "command: [no-such-agent-cli]", StringComparison.Ordinal));
+        var run = await CliRun.RunAsync("trigger", temp.Path, "--event", "Greet", "--fields", """{"name": "x"}""", "--json");
+        Assert.Equal(1, run.ExitCode);
+        var record = JsonDocument.Parse(run.Stdout).RootElement;
+        var failed = Assert.Single(record.GetProperty("failed").EnumerateArray());
+        Assert.Equal(record.GetProperty("run").GetString(), failed.GetProperty("run_id").GetString());
+        Assert.Contains("no-such-agent-cli", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var steps = record.GetProperty("runs")[0].GetProperty("steps");
+        Assert.Equal("failed", steps[0].GetProperty("status").GetString());
+        Assert.Equal("skipped", steps[1].GetProperty("status").GetString());
+        Assert.Contains($"FAILED {failed.GetProperty("run_id").GetString()}: ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_event_no_workflow_starts_on_exits_1()
+    {
+        using var temp = Copy("incident-triage");
+        // escalate/page only starts on severity "critical".
+        var run = await CliRun.RunAsync("trigger", temp.Path, "--event", "Escalation", "--fields", """{"service": "a", "root_cause": "b", "severity": "low"}""");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("no workflow starts on 'Escalation'", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Nope", """{"name": "x"}""", "'Nope' is not an event of the active manifest")]
+    [InlineData("Greet", """{"name": 3}""", "fields.name")]
+    [InlineData("Greet", """{}""", "do not match the contract of 'Greet'")]
+    [InlineData("Greet", """{"name": """, "--fields is not valid JSON")]
+    [InlineData("Greet", """["x"]""", "--fields must be a JSON object")]
+    public async Task Bad_input_exits_2_with_the_reason(string eventName, string fields, string reason)
+    {
+        using var temp = Copy("hello");
+        var run = await CliRun.RunAsync("trigger", temp.Path, "--event", eventName, "--fields", fields);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(reason, run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, run.Stdout);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_project_that_does_not_compile_exits_1_with_its_diagnostics()
+    {
+        using var temp = Copy("hello");
+        File.WriteAllText(Path.Combine(temp.Path, "workflows", "greet", "compose.md"), "---\non: Greet\nagent: Nobody\n---\nHi.\n");
+        var run = await CliRun.RunAsync("trigger", temp.Path, "--event", "Greet", "--fields", """{"name": "x"}""");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("LOOPY-E501", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("does not compile", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("trigger", "--event", "Greet", "--url", "not a url", "--token", "t")]
+    [InlineData("trigger", "--event", "Greet", "--url", "http://127.0.0.1:1")]
+    [InlineData("trigger", "/nonexistent/loopy/project", "--event", "Greet")]
+    [InlineData("runs", "--url", "ftp://example.com")]
+    [InlineData("runs", "--limit", "0")]
+    [InlineData("run", "/nonexistent/loopy/project")]
+    public async Task Usage_errors_exit_2(params string[] args)
+    {
+        var run = await CliRun.RunAsync(args);
+        Assert.Equal(2, run.ExitCode);
+        Assert.NotEmpty(run.Stderr);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trigger_url_reports_an_unreachable_receiver_with_exit_1()
+    {
+        var run = await CliRun.RunAsync("trigger", "--event", "Greet", "--fields", """{"name": "x"}""", "--url", "http://127.0.0.1:1", "--token", "t");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("cannot reach http://127.0.0.1:1/events", run.Stderr, StringComparison.Ordinal);
+    }
+
+    private static TempDirectory Copy(string example)
+    {
+        var temp = new TempDirectory();
+        TempDirectory.CopyTree(Example(example), temp.Path);
+        return temp;
+    }
+}
