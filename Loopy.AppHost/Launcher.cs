@@ -16,6 +16,7 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
     private readonly ConsoleSink _console = console;
     private readonly ToolRunner _tools = new(options.RepositoryRoot, console);
     private readonly List<ChildProcess> _children = [];
+    private readonly Dictionary<ServiceLaunch, ChildProcess> _childOf = [];
 
     // Credentials of this run only: the SensorHost's producer secret, and a token for posting by hand.
     private readonly string _sensorHostSecret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
@@ -42,14 +43,22 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
 
             var manifest = await ProjectCompilation.CompileAsync(options, _tools, shutdown);
             var services = PlanServices(connections, manifest);
-            foreach (var service in services)
-            {
-                _children.Add(service.Start(_console));
-            }
 
-            if (!await WaitUntilHealthyAsync(services, shutdown))
+            // The Compiler service first: Receivers and Runtimes read the version it activates in Postgres.
+            foreach (var phase in services.GroupBy(s => s.Service == "Compiler").OrderByDescending(g => g.Key))
             {
-                return shutdown.IsCancellationRequested ? 0 : 1;
+                var launches = phase.ToList();
+                foreach (var service in launches)
+                {
+                    var child = service.Start(_console);
+                    _children.Add(child);
+                    _childOf[service] = child;
+                }
+
+                if (!await WaitUntilHealthyAsync(launches, [.. launches.Select(l => _childOf[l])], shutdown))
+                {
+                    return shutdown.IsCancellationRequested ? 0 : 1;
+                }
             }
 
             PrintEndpoints(services, connections);
@@ -91,7 +100,7 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
     }
 
     /// <summary>The service hosts the AppHost starts (deploy/ must run the same set; a test checks it).</summary>
-    public static readonly IReadOnlyList<string> Services = ["Receiver", "SensorHost", "Runtime"];
+    public static readonly IReadOnlyList<string> Services = ["Receiver", "SensorHost", "Runtime", "Compiler"];
 
     /// <summary>The configuration this AppHost was built in; the sibling hosts are run from the same one.</summary>
     public static string BuildConfiguration =>
@@ -137,6 +146,9 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
             service.Environment["Loopy__Receiver__Producers__1__Name"] = "developer";
             service.Environment["Loopy__Receiver__Producers__1__Secret"] = DeveloperToken;
             service.Environment["Loopy__Receiver__Producers__1__Events__0"] = "*";
+            service.Environment["Loopy__Manifest__Source"] = "postgres";
+            service.Environment["Loopy__Compiler__ProjectDir"] = options.ProjectPath;
+            service.Environment["Loopy__Compiler__ManifestPath"] = manifest;
             service.Environment["Loopy__Runtime__ManifestPath"] = manifest;
             service.Environment["Loopy__Runtime__ProjectRoot"] = options.ProjectPath;
             service.Environment["Loopy__SensorHost__ManifestPath"] = manifest;
@@ -151,11 +163,11 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
         return services;
     }
 
-    private async Task<bool> WaitUntilHealthyAsync(IReadOnlyList<ServiceLaunch> services, CancellationToken shutdown)
+    private async Task<bool> WaitUntilHealthyAsync(IReadOnlyList<ServiceLaunch> services, IReadOnlyList<ChildProcess> children, CancellationToken shutdown)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = time.GetUtcNow() + ReadyTimeout;
-        var pending = services.Zip(_children).ToList();
+        var pending = services.Zip(children).ToList();
         while (pending.Count > 0)
         {
             shutdown.ThrowIfCancellationRequested();
@@ -202,7 +214,7 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
     private void PrintEndpoints(List<ServiceLaunch> services, IReadOnlyDictionary<string, string> connections)
     {
         var lines = new List<string> { string.Empty, "  resource       endpoint" };
-        lines.AddRange(services.Zip(_children).Select(p => $"  {p.First.Name,-14} {p.First.Url} (pid {p.Second.Pid})"));
+        lines.AddRange(services.Select(p => $"  {p.Name,-14} {p.Url} (pid {_childOf[p].Pid})"));
         lines.AddRange(connections.Keys.Order(StringComparer.Ordinal).Select(k => $"  {k,-14} {Redact(connections[k])}"));
         lines.Add(string.Empty);
         lines.Add($"  project        {options.ProjectPath}");

@@ -48,7 +48,7 @@ public partial class DeployFilesTests
     public void Every_Dockerfile_publishes_a_project_that_exists_runs_non_root_and_checks_health()
     {
         var dockerfiles = Directory.GetFiles(Path.Combine(Deploy, "docker"), "*.Dockerfile");
-        Assert.Equal(4, dockerfiles.Length);
+        Assert.Equal(5, dockerfiles.Length);
         foreach (var dockerfile in dockerfiles)
         {
             var text = File.ReadAllText(dockerfile);
@@ -66,7 +66,7 @@ public partial class DeployFilesTests
             Assert.Contains("USER $APP_UID", text, StringComparison.Ordinal);
             var assembly = Entrypoint().Match(text).Groups["dll"].Value;
             Assert.False(string.IsNullOrEmpty(assembly), $"{dockerfile} has no dotnet entrypoint");
-            if (!dockerfile.EndsWith("compiler.Dockerfile", StringComparison.Ordinal))
+            if (!dockerfile.EndsWith("cli.Dockerfile", StringComparison.Ordinal))
             {
                 Assert.Contains("HEALTHCHECK", text, StringComparison.Ordinal);
                 Assert.Contains("/alive", text, StringComparison.Ordinal);

@@ -62,7 +62,7 @@ public partial class AppHostSmokeTests
         var lines = host.Lines;
         await host.WaitUntilReadyAsync(ct);
         var endpoints = lines.Select(l => EndpointLine().Match(l)).Where(m => m.Success).ToList();
-        Assert.Equal(["receiver", "sensorhost", "runtime-1", "runtime-2"], endpoints.Select(m => m.Groups["name"].Value));
+        Assert.Equal(["receiver", "sensorhost", "runtime-1", "runtime-2", "compiler"], endpoints.Select(m => m.Groups["name"].Value));
         using var http = new HttpClient();
         foreach (var endpoint in endpoints)
         {
