@@ -19,7 +19,7 @@ public partial class AppHostSmokeTests
         var postgres = TestServers.Postgres;
         var rabbitMq = TestServers.RabbitMq;
         var redis = TestServers.Redis;
-        await RunDistributedAsync(["--servers", "external", "--runtime-replicas", "2", "--base-port", "15180"], env =>
+        await RunDistributedAsync(["--servers", "external", "--runtime-replicas", "2"], env =>
         {
             env["ConnectionStrings__postgres"] = postgres;
             env["ConnectionStrings__rabbitmq"] = rabbitMq;
@@ -32,7 +32,7 @@ public partial class AppHostSmokeTests
     {
         var postgres = TestServers.Postgres;
         var redis = TestServers.Redis;
-        var prefix = await RunDistributedAsync(["--distributed", "--bus", "redis", "--runtimes", "2", "--base-port", "15380"], env =>
+        var prefix = await RunDistributedAsync(["--distributed", "--bus", "redis", "--runtimes", "2"], env =>
         {
             env["ConnectionStrings__postgres"] = postgres;
             env["ConnectionStrings__redis"] = redis;
@@ -47,12 +47,23 @@ public partial class AppHostSmokeTests
     /// <summary>
     /// Starts the distributed AppHost with <paramref name="arguments"/>, checks every service's <c>/health</c>, posts
     /// an event that must become a completed run, stops it with SIGINT and finds no child left. Returns the private
-    /// bus prefix the services used.
+    /// bus prefix the services used. The ports start at one that is free now (the machine may run other test runs).
     /// </summary>
     private static async Task<string> RunDistributedAsync(string[] arguments, Action<IDictionary<string, string?>> servers)
     {
         var ct = TestContext.Current.CancellationToken;
         var prefix = $"smoke{Guid.NewGuid():N}"[..16];
+        int basePort;
+        do
+        {
+            // The AppHost takes base ports below 65000 and needs a few above the first.
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            basePort = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        while (basePort >= 64000);
+
+        arguments = [.. arguments, "--base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         using var host = AppHost.AppHostProcess.Start(arguments, env =>
         {
             servers(env);

@@ -57,20 +57,28 @@ public sealed partial class LoopyCommandTests
     {
         var ct = TestContext.Current.CancellationToken;
         var project = AppHostSmokeTests.CopyExample("hello");
-        const string Url = "http://127.0.0.1:15480";
-        using var server = AppHostProcess.StartAssembly(Loopy, ["run", project, "--port", "15480"], env => env["NO_COLOR"] = "1");
+        // A port free right now (the machine is shared: a fixed port may be taken by another test run).
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var url = $"http://127.0.0.1:{port}";
+        using var server = AppHostProcess.StartAssembly(Loopy, ["run", project, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], env => env["NO_COLOR"] = "1");
         try
         {
             await server.WaitUntilReadyAsync(ct);
             var token = server.Lines.Select(l => DeveloperToken().Match(l)).First(m => m.Success).Groups["token"].Value;
 
-            var posted = await RunLoopyAsync("trigger", "--url", Url, "--token", token, "--event", "Greet", "--fields", "{\"name\":\"cli\"}");
+            var posted = await RunLoopyAsync("trigger", "--url", url, "--token", token, "--event", "Greet", "--fields", "{\"name\":\"cli\"}");
             Assert.True(posted.ExitCode == 0, $"exit {posted.ExitCode}\n{posted.Stderr}");
             var eventId = AcceptedId().Match(posted.Stdout).Groups["id"].Value;
             Assert.False(string.IsNullOrEmpty(eventId), posted.Stdout);
 
             // A refused event: the Receiver's 400 is a usage error with the field's reason.
-            var refused = await RunLoopyAsync("trigger", "--url", Url, "--token", token, "--event", "Greet", "--fields", "{\"name\":1}");
+            var refused = await RunLoopyAsync("trigger", "--url", url, "--token", token, "--event", "Greet", "--fields", "{\"name\":1}");
             Assert.Equal(2, refused.ExitCode);
             Assert.Contains("fields.name", refused.Stderr, StringComparison.Ordinal);
 
@@ -79,7 +87,7 @@ public sealed partial class LoopyCommandTests
             var deadline = TimeProvider.System.GetUtcNow().AddSeconds(90);
             while (TimeProvider.System.GetUtcNow() < deadline)
             {
-                var list = await RunLoopyAsync("runs", "--url", Url, "--json");
+                var list = await RunLoopyAsync("runs", "--url", url, "--json");
                 Assert.True(list.ExitCode == 0, list.Stderr);
                 run = JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray().FirstOrDefault(r => r.GetProperty("event_id").GetString() == eventId);
                 if (run.ValueKind == JsonValueKind.Object && run.GetProperty("status").GetString() != "running")
@@ -94,11 +102,11 @@ public sealed partial class LoopyCommandTests
             Assert.Equal("completed", run.GetProperty("status").GetString());
             var runId = run.GetProperty("id").GetString()!;
 
-            var table = await RunLoopyAsync("runs", "--url", Url);
+            var table = await RunLoopyAsync("runs", "--url", url);
             Assert.Equal(0, table.ExitCode);
             Assert.Matches($@"(?m)^{Regex.Escape(runId)}\s+greet\s+completed\s+Greet\b", table.Stdout);
 
-            var shown = await RunLoopyAsync("runs", "show", runId, "--url", Url);
+            var shown = await RunLoopyAsync("runs", "show", runId, "--url", url);
             Assert.True(shown.ExitCode == 0, shown.Stderr);
             Assert.Contains($"run: {runId}  (greet, completed)", shown.Stdout, StringComparison.Ordinal);
             Assert.Matches(@"(?m)^  shout\s+completed\s+attempts 1\s+output \{.*""shouted"":""HELLO, CLI!""", shown.Stdout);
@@ -106,7 +114,7 @@ public sealed partial class LoopyCommandTests
             Assert.All(kinds, kind => Assert.Contains(kind, shown.Stdout, StringComparison.Ordinal));
             Assert.True(shown.Stdout.IndexOf("run_started", StringComparison.Ordinal) < shown.Stdout.IndexOf("run_completed", StringComparison.Ordinal));
 
-            var missing = await RunLoopyAsync("runs", "show", "greet-nosuchrun", "--url", Url);
+            var missing = await RunLoopyAsync("runs", "show", "greet-nosuchrun", "--url", url);
             Assert.Equal(1, missing.ExitCode);
             Assert.Contains("404", missing.Stderr, StringComparison.Ordinal);
 

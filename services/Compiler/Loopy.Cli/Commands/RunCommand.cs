@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
 using Loopy.Compiler;
 using Loopy.Standalone;
 
@@ -47,6 +49,12 @@ internal static class RunCommand
             return LoopyCli.Usage;
         }
 
+        if (!PortIsFree(port))
+        {
+            await stderr.WriteLineAsync($"loopy run: port {port} on 127.0.0.1 is in use (another 'loopy run' or AppHost?); pass --port".AsMemory(), ct);
+            return LoopyCli.Errors;
+        }
+
         var (input, exitCode) = await ProjectInput.LoadAsync("run", path, stderr, options, ct);
         if (input is null)
         {
@@ -67,11 +75,26 @@ internal static class RunCommand
         }
         catch (IOException ex)
         {
-            // Kestrel reports a port in use as an IOException.
+            // Kestrel reports a port taken since the check above as an IOException.
             await stderr.WriteLineAsync($"loopy run: cannot serve on {settings.Url}: {ex.Message}".AsMemory(), CancellationToken.None);
             return LoopyCli.Errors;
         }
 
         return LoopyCli.Ok;
+    }
+
+    private static bool PortIsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }
