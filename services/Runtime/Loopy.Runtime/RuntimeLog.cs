@@ -37,4 +37,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Step {StepId} of run {RunId} could not be recorded: {Error}")]
     public static partial void StepRecordFailed(ILogger logger, string runId, string stepId, string error);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Shutting down: claiming no more steps; {StepCount} running steps may finish within {DrainSeconds:0.#} s")]
+    public static partial void Draining(ILogger logger, int stepCount, double drainSeconds);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Shutting down: the drain period is over; releasing the leases of {StepCount} running steps")]
+    public static partial void ReleasingSteps(ILogger logger, int stepCount);
 }
