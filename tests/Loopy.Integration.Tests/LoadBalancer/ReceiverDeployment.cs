@@ -36,7 +36,17 @@ public sealed class ReceiverDeployment : IAsyncDisposable
 
     public ConcurrentQueue<BusDelivery> Published { get; } = new();
 
-    public static async Task<ReceiverDeployment> CreateAsync(string postgres, string rabbitmq, CancellationToken cancellationToken)
+    /// <summary>The manifest the Receivers serve when none is given: one event, <c>Ping {n: string}</c>.</summary>
+    public const string PingManifest = """
+        {"schema_version": "2", "registry": {"events": {"Ping": {"builtin": false, "fields": {"n": {"type": "string"}}}},
+         "agents": {}, "sandboxes": {}}, "workflows": {}, "sensors": [], "lineage": {"events": {}}}
+        """;
+
+    public static Task<ReceiverDeployment> CreateAsync(string postgres, string rabbitmq, CancellationToken cancellationToken) =>
+        CreateAsync(postgres, rabbitmq, PingManifest, ["Ping"], cancellationToken);
+
+    /// <summary>A deployment serving <paramref name="manifestJson"/> (which must declare <c>Ping</c>, the drain sentinel); the probe records <paramref name="events"/>.</summary>
+    public static async Task<ReceiverDeployment> CreateAsync(string postgres, string rabbitmq, string manifestJson, IReadOnlyCollection<string> events, CancellationToken cancellationToken)
     {
         var database = $"loopy_lb_{Guid.NewGuid():N}"[..24];
         await using (var connection = new NpgsqlConnection(postgres))
@@ -48,10 +58,7 @@ public sealed class ReceiverDeployment : IAsyncDisposable
 
         var directory = System.IO.Directory.CreateTempSubdirectory("loopy-lb-").FullName;
         var manifest = Path.Combine(directory, "manifest.json");
-        await File.WriteAllTextAsync(manifest, """
-            {"schema_version": "2", "registry": {"events": {"Ping": {"builtin": false, "fields": {"n": {"type": "string"}}}},
-             "agents": {}, "sandboxes": {}}, "workflows": {}, "sensors": [], "lineage": {"events": {}}}
-            """, cancellationToken);
+        await File.WriteAllTextAsync(manifest, manifestJson, cancellationToken);
         var prefix = $"lb{Guid.NewGuid():N}"[..14];
         var environment = new Dictionary<string, string>
         {
@@ -70,7 +77,7 @@ public sealed class ReceiverDeployment : IAsyncDisposable
         var bus = BusServiceCollectionExtensions.Create(BusTransport.RabbitMq, rabbitmq,
             new BusOptions { EntityPrefix = prefix, PublishTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, NullLoggerFactory.Instance);
         var deployment = new ReceiverDeployment(postgres, database, directory, bus, environment);
-        deployment._probe = await bus.SubscribeAsync(new BusSubscription("probe", ["Ping"], (delivery, _) =>
+        deployment._probe = await bus.SubscribeAsync(new BusSubscription("probe", events, (delivery, _) =>
         {
             deployment.Published.Enqueue(delivery);
             return Task.CompletedTask;
