@@ -94,9 +94,9 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
     [Fact]
     public async Task Past_the_drain_period_the_running_step_is_released_and_the_other_replica_takes_it_before_its_lease_would_expire()
     {
-        // The agent would take 20 s; the drain period is 6 s - 5 s; the lease lasts 60 s, so only a release lets
+        // The agent would take 10 s; the drain period is 6 s - 5 s; the lease lasts 60 s, so only a release lets
         // the other replica start the step before the victim's lease would have expired.
-        SlowAgentSleeps(20);
+        SlowAgentSleeps(10);
         var lease = TimeSpan.FromSeconds(60);
         var (victim, survivor, key, claimed) = await StartStepAndFindHolderAsync(shutdownTimeoutSeconds: 6, leaseDuration: "00:01:00");
 

@@ -11,7 +11,7 @@ namespace Loopy.Integration.Tests.LoadBalancer;
 /// while one Receiver gets SIGTERM and restarts and the other gets SIGKILL and restarts.
 /// </summary>
 [Collection(ServerOutages.Name)]
-public sealed class LoadBalancerTests(ITestOutputHelper output)
+public sealed partial class LoadBalancerTests(ITestOutputHelper output)
 {
     private const int EventCount = 2000;
     private const int Producers = 8;
@@ -42,28 +42,38 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
         deadline.CancelAfter(TimeSpan.FromSeconds(240));
         var ids = Enumerable.Range(0, EventCount).Select(i => $"lb-{i:D4}-{Guid.NewGuid():N}").ToArray();
         var answers = new ConcurrentDictionary<string, ConcurrentQueue<int>>();
+        var refusedAt = new ConcurrentQueue<long>();
+        var timeline = new ConcurrentQueue<string>();
         var acceptedAt = new ConcurrentQueue<long>();
         var next = -1;
         var done = 0;
         var restarts = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = Stopwatch.StartNew();
+        // When producers first waited for the restarts, and when those were done.
+        long gateClosedAt = -1;
+        long gateOpenedAt = -1;
 
         // The restarts: SIGTERM to A after a quarter of the events, SIGKILL to B after 60 %. The last quarter of the
         // stream waits for both to be back, so the restarts always happen while events are being sent.
         async Task RestartBothAsync()
         {
             await Wait.UntilAsync(() => Volatile.Read(ref done) >= EventCount / 4, TimeSpan.FromSeconds(120), deadline.Token);
+            timeline.Enqueue($"A SIGTERM at {clock.ElapsedMilliseconds} ms");
             a.Terminate();
             await a.WaitForExitAsync(deadline.Token);
             Assert.Equal(0, a.ExitCode);
+            timeline.Enqueue($"A exited at {clock.ElapsedMilliseconds} ms");
             a.Start();
             await a.WaitHealthyAsync(deadline.Token);
+            timeline.Enqueue($"A healthy at {clock.ElapsedMilliseconds} ms");
 
             await Wait.UntilAsync(() => Volatile.Read(ref done) >= EventCount * 6 / 10, TimeSpan.FromSeconds(120), deadline.Token);
+            timeline.Enqueue($"B SIGKILL at {clock.ElapsedMilliseconds} ms");
             b.Kill();
             await b.WaitForExitAsync(deadline.Token);
             b.Start();
             await b.WaitHealthyAsync(deadline.Token);
+            timeline.Enqueue($"B healthy at {clock.ElapsedMilliseconds} ms");
         }
 
         async Task ProduceAsync()
@@ -73,6 +83,11 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
             {
                 if (index >= EventCount * 3 / 4)
                 {
+                    if (!restarts.Task.IsCompleted)
+                    {
+                        Interlocked.CompareExchange(ref gateClosedAt, clock.ElapsedMilliseconds, -1);
+                    }
+
                     await restarts.Task.WaitAsync(deadline.Token);
                 }
 
@@ -105,6 +120,8 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
                         break;
                     }
 
+                    refusedAt.Enqueue(clock.ElapsedMilliseconds);
+
                     // The producer's backoff before the retry (not a wait on the system under test).
                     await Task.Delay(TimeSpan.FromMilliseconds(50 * Math.Min(attempt, 10)), deadline.Token);
                 }
@@ -116,6 +133,7 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
             try
             {
                 await RestartBothAsync();
+                Interlocked.Exchange(ref gateOpenedAt, clock.ElapsedMilliseconds);
                 restarts.TrySetResult();
             }
             catch (Exception ex)
@@ -140,11 +158,18 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
             .GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
         var statuses = answers.Values.SelectMany(q => q).GroupBy(s => s).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}");
         var retried = answers.Count(p => p.Value.Count > 1);
-        var gaps = acceptedAt.Order().ToArray();
-        var longestGap = gaps.Zip(gaps.Skip(1), (x, y) => y - x).DefaultIfEmpty(0).Max();
+        // The longest time without an acceptance, leaving out the time the producers were held back on purpose.
+        var times = acceptedAt.Order().ToArray();
+        var longestGap = times.Zip(times.Skip(1), (x, y) => (From: x, To: y))
+            .Where(g => gateClosedAt < 0 || g.To <= gateClosedAt || g.From >= gateOpenedAt)
+            .Select(g => g.To - g.From).DefaultIfEmpty(0).Max();
         var duplicates = published.Where(p => p.Value > 1).ToList();
         output.WriteLine($"{EventCount} events in {elapsed.TotalSeconds:0.0} s; answers {string.Join(", ", statuses)}; {retried} events needed a retry; "
-            + $"longest gap between two acceptances {longestGap} ms; {duplicates.Count} ids published more than once");
+            + $"longest gap between two acceptances {longestGap} ms (producers held back {(gateClosedAt < 0 ? 0 : gateOpenedAt - gateClosedAt)} ms for the restarts, not counted); "
+            + $"{duplicates.Count} ids published more than once");
+        var refusals = refusedAt.Order().ToArray();
+        output.WriteLine($"restarts: {string.Join("; ", timeline)}; refusals between {refusals.FirstOrDefault()} and {refusals.LastOrDefault()} ms");
+        output.WriteLine("nginx: " + string.Join("; ", NginxErrors().Matches(nginx.Diagnostics()).GroupBy(m => m.Groups["what"].Value).Select(g => $"{g.Count()}× {g.Key}")));
 
         // Every answer the producer saw was an acceptance or a clean 502/503 it retried; every event was accepted in the end.
         Assert.All(answers, p =>
@@ -167,4 +192,7 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
             Assert.InRange(p.Value, 2, seen.Length);
         });
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[(?:error|warn)\] [^:]*: \*\d+ (?<what>[^(,]+)")]
+    private static partial System.Text.RegularExpressions.Regex NginxErrors();
 }

@@ -96,7 +96,9 @@ public sealed class CronProcessTests(ITestOutputHelper output) : IAsyncLifetime
 
         var runs = await db.Runs.AsNoTracking().Where(r => r.Workflow == Workflow).ToListAsync(Ct);
         var fired = _replicas.Sum(r => r.Output.Split('\n').Count(l => l.Contains(FiredLine, StringComparison.Ordinal)));
-        output.WriteLine($"slot {tickId}: {runs.Count} run(s); fired by {firing.ReplicaId}; replicas seen: {string.Join(", ", _replicas.Select(r => r.ReplicaId))}");
+        var delay = System.Text.RegularExpressions.Regex.Match(firing.Output, @"started run \S+ \((?<ms>\d+) ms after its slot\)").Groups["ms"].Value;
+        output.WriteLine($"slot {tickId}: {runs.Count} run(s), {fired} firing(s), fired {delay} ms after the slot by {firing.ReplicaId}; "
+            + $"replicas: {string.Join(", ", _replicas.Select(r => r.ReplicaId))}");
         var run = Assert.Single(runs);
         Assert.Equal(tickId, run.EventId);
         Assert.Equal(1, fired);
