@@ -1,9 +1,11 @@
 using Loopy.ServiceDefaults.HealthChecks;
+using Loopy.ServiceDefaults.Shutdown;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
@@ -29,6 +31,7 @@ public static class ServiceDefaultsExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.AddGracefulShutdown();
         builder.Services.AddProblemDetails();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -36,6 +39,23 @@ public static class ServiceDefaultsExtensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+        return builder;
+    }
+
+    /// <summary>
+    /// Graceful shutdown shared by every service: readiness turns unhealthy as soon as a shutdown signal arrives
+    /// (<see cref="DrainingHealthCheck"/>), and the host keeps serving for <c>Loopy:Shutdown:DrainDelay</c> before
+    /// it stops listening. Kestrel then finishes in-flight requests; each service drains its own work, all within
+    /// <c>HostOptions.ShutdownTimeout</c> (<c>shutdownTimeoutSeconds</c>).
+    /// </summary>
+    public static TBuilder AddGracefulShutdown<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<ShutdownOptions>().Bind(builder.Configuration.GetSection(ShutdownOptions.SectionName));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<DrainDelayService>();
+        builder.Services.AddHealthChecks().AddCheck<DrainingHealthCheck>("draining", HealthStatus.Unhealthy, [ReadyTag]);
         return builder;
     }
 

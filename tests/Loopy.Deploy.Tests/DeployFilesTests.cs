@@ -121,6 +121,35 @@ public partial class DeployFilesTests
     }
 
     [Fact]
+    public void Every_service_host_drains_within_its_grace_period_in_compose_and_Kubernetes()
+    {
+        // SIGKILL follows SIGTERM after the grace period: the host's own shutdown timeout must end first.
+        var services = (YamlMappingNode)Compose()["services"];
+        foreach (var service in Launcher.Services.Select(s => s.ToLowerInvariant()))
+        {
+            var timeout = int.Parse(Scalar(services, service, "environment", "shutdownTimeoutSeconds")!, System.Globalization.CultureInfo.InvariantCulture);
+            var grace = int.Parse(Scalar(services, service, "stop_grace_period")!.TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(timeout < grace, $"compose {service}: shutdownTimeoutSeconds {timeout} is not below stop_grace_period {grace}s");
+        }
+
+        var documents = Directory.GetFiles(Path.Combine(Deploy, "k8s", "base"), "*.yaml").SelectMany(Load).ToList();
+        foreach (var service in Launcher.Services.Select(s => s.ToLowerInvariant()))
+        {
+            var deployment = documents.Single(d => d["kind"].ToString() == "Deployment" && d["metadata"]["name"].ToString() == $"loopy-{service}");
+            var spec = (YamlMappingNode)deployment["spec"]["template"]["spec"];
+            var grace = int.Parse(spec["terminationGracePeriodSeconds"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+            var env = ((YamlSequenceNode)((YamlSequenceNode)spec["containers"]).Children[0]["env"]).Children.Cast<YamlMappingNode>()
+                .ToDictionary(v => v["name"].ToString(), v => v.Children.TryGetValue(new YamlScalarNode("value"), out var value) ? value.ToString() : null);
+            var timeout = int.Parse(env["shutdownTimeoutSeconds"]!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(timeout < grace, $"k8s {service}: shutdownTimeoutSeconds {timeout} is not below terminationGracePeriodSeconds {grace}");
+            if (env.TryGetValue("Loopy__Shutdown__DrainDelay", out var delay))
+            {
+                Assert.True(TimeSpan.Parse(delay!, System.Globalization.CultureInfo.InvariantCulture) < TimeSpan.FromSeconds(timeout), $"k8s {service}: the drain delay leaves no time to drain");
+            }
+        }
+    }
+
+    [Fact]
     public void Nginx_body_limit_matches_the_Receivers_and_POST_is_not_retried_after_it_was_sent()
     {
         var conf = File.ReadAllText(Path.Combine(Deploy, "nginx", "nginx.conf"));

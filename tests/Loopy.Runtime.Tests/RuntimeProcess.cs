@@ -20,6 +20,13 @@ public sealed class RuntimeProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The replica's HTTP address, read from its "Now listening on" log line (it binds port 0).</summary>
+    public Uri? Url { get; private set; }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
     public string Output
     {
         get
@@ -82,6 +89,25 @@ public sealed class RuntimeProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary><c>kill -TERM</c>: what a container runtime or Kubernetes sends first; the replica drains and exits.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public async Task WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _process.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"replica {ReplicaId} did not exit within {timeout.TotalSeconds:0}s:\n{Output}");
+        }
+    }
+
     private void Append(string? line)
     {
         if (line is null)
@@ -92,6 +118,12 @@ public sealed class RuntimeProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+
+        const string listening = "Now listening on: ";
+        if (line.IndexOf(listening, StringComparison.Ordinal) is var at and >= 0)
+        {
+            Url = new Uri(line[(at + listening.Length)..].Trim());
         }
 
         if (line.Contains("serving manifest", StringComparison.Ordinal))

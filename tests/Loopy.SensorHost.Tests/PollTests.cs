@@ -53,6 +53,27 @@ public sealed class PollTests
     }
 
     [Fact]
+    public async Task Stopping_a_replica_mid_tick_lets_the_tick_finish_and_advance_the_watermark_before_it_exits()
+    {
+        // The program logs its input, then takes 2 s before it prints the event.
+        var slow = PollProject.TickScript.Replace("printf '%s\\n' \"$input\" >> ticks.log\n", "printf '%s\\n' \"$input\" >> ticks.log\nsleep 2\n", StringComparison.Ordinal);
+        Assert.Contains("sleep 2", slow, StringComparison.Ordinal);
+        await using var poll = await PollProject.StartAsync(slow, Ct);
+        var host = await poll.StartHostAsync(Ct);
+        await Wait.UntilAsync(() => poll.Invocations().Count >= 1, TimeSpan.FromSeconds(30), Ct);
+        var tick = poll.Invocations()[0];
+
+        // Stopping (SIGTERM's path) waits for the tick under way instead of cancelling and releasing it.
+        await poll.StopHostAsync(host);
+        await poll.Receiver.DrainAsync(Ct);
+
+        Assert.Single(poll.Invocations());
+        Assert.Equal([tick.LastRun], poll.PublishedWindows().Select(PollProject.Parse));
+        var checkpoint = await poll.CheckpointAsync(Ct);
+        Assert.Equal(tick.ScheduledAt, PollProject.Parse(checkpoint!.Value.GetProperty("watermark").GetString()!));
+    }
+
+    [Fact]
     public async Task A_replica_that_died_holding_a_tick_delays_it_only_until_its_lease_expires_and_leaves_no_gap()
     {
         await using var poll = await PollProject.StartAsync(PollProject.TickScript, Ct);

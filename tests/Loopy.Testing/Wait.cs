@@ -20,4 +20,23 @@ public static class Wait
             }
         }
     }
+
+    /// <summary>Polls an asynchronous condition until it holds or a deadline passes.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        while (!await condition())
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"condition not met within {timeout.TotalSeconds:0}s");
+            }
+        }
+    }
 }

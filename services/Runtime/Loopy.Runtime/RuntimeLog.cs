@@ -43,4 +43,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(EventId = 91, Level = LogLevel.Warning, Message = "The manifest source could not be read ({ErrorType}: {Error}); the current version keeps serving")]
     public static partial void ManifestRefreshFailed(ILogger logger, string errorType, string error);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Shutting down: claiming no more steps; {StepCount} running steps may finish within {DrainSeconds:0.#} s")]
+    public static partial void Draining(ILogger logger, int stepCount, double drainSeconds);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Shutting down: the drain period is over; releasing the leases of {StepCount} running steps")]
+    public static partial void ReleasingSteps(ILogger logger, int stepCount);
 }

@@ -22,6 +22,12 @@ public sealed class RuntimeOptions
     /// <summary>How long a claimed step's lease lasts without a heartbeat; heartbeats come every third of it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// On shutdown, running steps may finish until <c>HostOptions.ShutdownTimeout</c> (<c>shutdownTimeoutSeconds</c>)
+    /// less this time; what still runs then is cancelled and its lease released, within this time.
+    /// </summary>
+    public TimeSpan ShutdownReleaseTime { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Longest pause between two looks for ready steps when nothing woke the worker.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -47,6 +47,12 @@ public sealed class SensorHostOptions
     /// <summary>How long a poll tick lease lasts beyond the sensor's timeout (a crashed replica's tick is re-run after it).</summary>
     public TimeSpan PollLeaseSlack { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// On shutdown a poll tick under way may finish until <c>HostOptions.ShutdownTimeout</c> (<c>shutdownTimeoutSeconds</c>)
+    /// less this time; then it is cancelled and its lease released, within this time.
+    /// </summary>
+    public TimeSpan ShutdownReleaseTime { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a replica waits before asking again when the checkpoint API is unreachable.</summary>
     public TimeSpan PollRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 }

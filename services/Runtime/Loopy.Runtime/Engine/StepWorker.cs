@@ -13,6 +13,9 @@ namespace Loopy.Runtime.Engine;
 /// <see cref="RuntimeOptions.MaxConcurrentSteps"/> at once, with a lease and a new fencing version
 /// (Postgres: <c>FOR UPDATE SKIP LOCKED</c>, so replicas never claim the same step), and runs each in
 /// parallel through <see cref="StepExecutor"/>.
+/// Graceful shutdown: when the host starts stopping, the worker claims nothing more, lets the running steps finish
+/// until <see cref="HostOptions.ShutdownTimeout"/> less <see cref="RuntimeOptions.ShutdownReleaseTime"/>, then
+/// cancels the rest, whose leases are released at once (another replica claims them without waiting for expiry).
 /// </summary>
 public sealed class StepWorker(
     RuntimeStore store,
@@ -21,20 +24,47 @@ public sealed class StepWorker(
     EngineSignals signals,
     RuntimeReadiness readiness,
     IOptions<RuntimeOptions> options,
+    IOptions<HostOptions> hostOptions,
     TimeProvider time,
-    ILogger<StepWorker> logger) : BackgroundService
+    ILogger<StepWorker> logger) : BackgroundService, IHostedLifecycleService
 {
     private const string ClaimFilter =
         "(status = 'ready' AND next_attempt_at <= @now) OR (status = 'running' AND lease_expires_at < @now)";
 
+    private readonly CancellationTokenSource _draining = new();
+    private readonly CancellationTokenSource _abortSteps = new();
+    private readonly TaskCompletionSource _claimingStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly HashSet<Task> _running = [];
     private int _inFlight;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await readiness.WaitAsync(stoppingToken).ConfigureAwait(false);
+        using var claiming = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _draining.Token);
+        try
+        {
+            await ClaimLoopAsync(claiming.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _claimingStopped.TrySetResult();
+        }
+
+        await Task.WhenAll(RunningSteps()).ConfigureAwait(false);
+    }
+
+    private async Task ClaimLoopAsync(CancellationToken claiming)
+    {
+        try
+        {
+            await readiness.WaitAsync(claiming).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         var settings = options.Value;
-        var running = new HashSet<Task>();
-        while (!stoppingToken.IsCancellationRequested)
+        while (!claiming.IsCancellationRequested)
         {
             var free = settings.MaxConcurrentSteps - Volatile.Read(ref _inFlight);
             var claimed = 0;
@@ -42,21 +72,21 @@ public sealed class StepWorker(
             {
                 try
                 {
-                    var claims = await ClaimAsync(free, stoppingToken).ConfigureAwait(false);
+                    var claims = await ClaimAsync(free, claiming).ConfigureAwait(false);
                     claimed = claims.Count;
                     foreach (var claim in claims)
                     {
                         Interlocked.Increment(ref _inFlight);
-                        var task = Task.Run(() => RunAsync(claim, stoppingToken), CancellationToken.None);
-                        lock (running)
+                        var task = Task.Run(() => RunAsync(claim, _abortSteps.Token), CancellationToken.None);
+                        lock (_running)
                         {
-                            running.Add(task);
+                            _running.Add(task);
                         }
 
-                        _ = task.ContinueWith(t => { lock (running) { running.Remove(t); } }, TaskScheduler.Default);
+                        _ = task.ContinueWith(t => { lock (_running) { _running.Remove(t); } }, TaskScheduler.Default);
                     }
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (Exception ex) when (ex is not OperationCanceledException || !claiming.IsCancellationRequested)
                 {
                     RuntimeLog.WorkerLoopFailed(logger, ex.Message);
                 }
@@ -69,21 +99,82 @@ public sealed class StepWorker(
 
             try
             {
-                await signals.Steps.WaitAsync(settings.PollInterval, stoppingToken).ConfigureAwait(false);
+                await signals.Steps.WaitAsync(settings.PollInterval, claiming).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
         }
+    }
 
-        Task[] remaining;
-        lock (running)
+    /// <summary>
+    /// The host is stopping (before any service stops, so the bus and the outbox relay still run): claim nothing more,
+    /// let running steps finish within the drain period, then hand the rest back.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        await _draining.CancelAsync().ConfigureAwait(false);
+        if (ExecuteTask is null)
         {
-            remaining = [.. running];
+            return;
         }
 
-        await Task.WhenAll(remaining).ConfigureAwait(false);
+        await _claimingStopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var running = RunningSteps();
+        if (running.Length == 0)
+        {
+            return;
+        }
+
+        var drain = hostOptions.Value.ShutdownTimeout - options.Value.ShutdownReleaseTime;
+        RuntimeLog.Draining(logger, running.Length, drain.TotalSeconds);
+        var finished = Task.WhenAll(running);
+        if (drain > TimeSpan.Zero)
+        {
+            try
+            {
+                await finished.WaitAsync(drain, time, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                // The drain period is over: release what is still running.
+            }
+        }
+
+        RuntimeLog.ReleasingSteps(logger, RunningSteps().Length);
+        await _abortSteps.CancelAsync().ConfigureAwait(false);
+        await finished.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Stopped without a stopping phase (or after it): running steps are released, not left to their lease.
+        await _draining.CancelAsync().ConfigureAwait(false);
+        await _abortSteps.CancelAsync().ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        _draining.Dispose();
+        _abortSteps.Dispose();
+        base.Dispose();
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private Task[] RunningSteps()
+    {
+        lock (_running)
+        {
+            return [.. _running];
+        }
     }
 
     private async Task RunAsync(ClaimedStep claim, CancellationToken stoppingToken)

@@ -15,6 +15,8 @@ namespace Loopy.SensorHost.Polling;
 /// <c>{"kind": "poll", "scheduled_at", "last_run"}</c> (<c>last_run</c> = the watermark, or
 /// <c>scheduled_at − interval</c> the first time), sends every event, and completes the tick (the watermark moves
 /// to <c>scheduled_at</c>) only when all were accepted; otherwise it releases it and the window is re-scanned.
+/// On shutdown no new tick starts; a tick under way may finish until <see cref="HostOptions.ShutdownTimeout"/> less
+/// <see cref="SensorHostOptions.ShutdownReleaseTime"/>, after which it is cancelled and handed back at once.
 /// </summary>
 public sealed class PollSensorService(
     SensorCatalog catalog,
@@ -23,9 +25,13 @@ public sealed class PollSensorService(
     CheckpointClient checkpoints,
     SensorHostTelemetry telemetry,
     IOptions<SensorHostOptions> options,
+    IOptions<HostOptions> hostOptions,
     TimeProvider time,
-    ILogger<PollSensorService> logger) : BackgroundService
+    ILogger<PollSensorService> logger) : BackgroundService, IHostedLifecycleService
 {
+    private readonly CancellationTokenSource _draining = new();
+    private readonly CancellationTokenSource _abortTicks = new();
+
     private readonly string _owner = options.Value.InstanceId is { Length: > 0 } configured
         ? configured
         : $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -33,8 +39,55 @@ public sealed class PollSensorService(
     /// <summary>This replica's name in tick leases.</summary>
     public string Owner => _owner;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(catalog.PollSensors.Select(sensor => RunSensorAsync(sensor, stoppingToken)));
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var polling = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _draining.Token);
+        await Task.WhenAll(catalog.PollSensors.Select(sensor => RunSensorAsync(sensor, polling.Token)));
+    }
+
+    /// <summary>The host is stopping: start no new tick; let the ticks under way finish within the drain period.</summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        await _draining.CancelAsync();
+        if (ExecuteTask is not { } loops)
+        {
+            return;
+        }
+
+        var drain = hostOptions.Value.ShutdownTimeout - options.Value.ShutdownReleaseTime;
+        try
+        {
+            await loops.WaitAsync(drain > TimeSpan.Zero ? drain : TimeSpan.Zero, time, cancellationToken);
+            return;
+        }
+        catch (TimeoutException)
+        {
+            // The drain period is over: the ticks still under way are cancelled and released.
+        }
+
+        await _abortTicks.CancelAsync();
+        await loops.WaitAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _draining.CancelAsync();
+        await _abortTicks.CancelAsync();
+        await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _draining.Dispose();
+        _abortTicks.Dispose();
+        base.Dispose();
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Runs one tick if it is due and this replica wins the claim; returns how long to wait before the next attempt.</summary>
     public async Task<TimeSpan> TickAsync(PollSensor sensor, CancellationToken cancellationToken)
@@ -131,16 +184,17 @@ public sealed class PollSensorService(
         return TimeSpan.Zero;
     }
 
-    private async Task RunSensorAsync(PollSensor sensor, CancellationToken stoppingToken)
+    private async Task RunSensorAsync(PollSensor sensor, CancellationToken polling)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (!polling.IsCancellationRequested)
         {
             TimeSpan wait;
             try
             {
-                wait = await TickAsync(sensor, stoppingToken);
+                // A tick under way is not cut short by the stop signal, only by the end of the drain period.
+                wait = await TickAsync(sensor, _abortTicks.Token);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (_abortTicks.IsCancellationRequested)
             {
                 return;
             }
@@ -154,7 +208,7 @@ public sealed class PollSensorService(
 
             try
             {
-                await Task.Delay(wait, time, stoppingToken);
+                await Task.Delay(wait, time, polling);
             }
             catch (OperationCanceledException)
             {
