@@ -126,6 +126,8 @@ internal sealed class RabbitMqEventBus : IEventBus
         ArgumentNullException.ThrowIfNull(routes);
         try
         {
+            // Also starts the publishing bus, so the first publish after provisioning does not wait for a connection.
+            await GetBusAsync(null, cancellationToken);
             var connection = await GetAdminConnectionAsync(cancellationToken);
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             foreach (var workflow in routes.GroupBy(r => r.Workflow, StringComparer.Ordinal))
@@ -144,7 +146,7 @@ internal sealed class RabbitMqEventBus : IEventBus
             }
         }
         catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.RabbitMQClientException or RabbitMQ.Client.Exceptions.OperationInterruptedException
-                                       or IOException or TimeoutException or System.Net.Sockets.SocketException)
+                                       or IOException or TimeoutException or System.Net.Sockets.SocketException or MassTransit.RabbitMqConnectionException)
         {
             throw new BusUnavailableException($"RabbitMQ is unavailable, the workflow queues were not declared: {ex.GetType().Name}", ex);
         }
