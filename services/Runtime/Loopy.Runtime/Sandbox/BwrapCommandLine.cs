@@ -80,7 +80,6 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
             Mount(attempt.WorkingDirectory, "--bind", attempt.WorkingDirectory);
             Mount(attempt.Home, "--bind", attempt.Home);
             Mount(SocketInside, "--ro-bind", attempt.SocketPath);
-            Add("--chdir", attempt.WorkingDirectory);
         }
 
         Add("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "loopy-sandbox");
@@ -109,7 +108,9 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
 
         if (attempt is not null)
         {
-            Add("/bin/sh", "-c", BridgeScript(), "loopy-sandbox");
+            // bwrap cannot chdir into the working directory itself: it is the agent's (0700) and bwrap has dropped
+            // CAP_DAC_OVERRIDE; the wrapper changes into it once it runs as the agent.
+            Add("/bin/sh", "-c", BridgeScript(), "loopy-sandbox", attempt.WorkingDirectory);
         }
 
         _args.AddRange(argv);
@@ -117,7 +118,7 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
     }
 
     /// <summary>
-    /// Starts the bridge from <c>127.0.0.1:&lt;port&gt;</c> to the proxy socket, waits until it listens (read from
+    /// Changes into the working directory (the first argument), starts the bridge from <c>127.0.0.1:&lt;port&gt;</c> to the proxy socket, waits until it listens (read from
     /// <c>/proc/net/tcp</c>, so without a connection), then execs the agent's argv.
     /// </summary>
     private string BridgeScript()
@@ -125,6 +126,8 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
         var port = options.ProxyPort.ToString(CultureInfo.InvariantCulture);
         var hex = options.ProxyPort.ToString("X4", CultureInfo.InvariantCulture);
         return $"""
+            cd "$1" || exit 125
+            shift
             {host.Socat} TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:{SocketInside} </dev/null >/dev/null 2>&1 &
             n=0
             until grep -q ' 0100007F:{hex} 00000000:0000 0A' /proc/net/tcp; do
@@ -154,7 +157,10 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
         }
     }
 
-    /// <summary>bwrap makes missing parent folders mode 0700 (root's): make them 0755 so the agent can pass.</summary>
+    /// <summary>
+    /// bwrap makes missing parent folders mode 0700 (root's): make them 0755 so the agent can pass. A folder exists
+    /// already when it is a mount point or a folder made here, or lies inside a bind of the host's same path.
+    /// </summary>
     private void EnsureParents(string destination)
     {
         var parents = new List<string>();
@@ -164,7 +170,7 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
         }
 
         parents.Reverse();
-        foreach (var dir in parents.Where(d => !IsUnder(d, _present)))
+        foreach (var dir in parents.Where(d => !_present.Contains(d) && !IsUnder(d, _mirrored)))
         {
             Add("--perms", "0755", "--dir", dir);
             _present.Add(dir);
