@@ -114,7 +114,9 @@ public sealed class BwrapSandboxTests : IAsyncDisposable
     {
         await using var session = await AcquireAsync();
 
-        var (exitCode, stdout, _) = await RunAsync(session, "id -u; grep CapEff /proc/self/status; grep 'Max processes' /proc/self/limits; ls /proc | grep -c '^[0-9]'");
+        var start = session.CreateStartInfo(["sh", "-c", "id -u; grep CapEff /proc/self/status; grep 'Max processes' /proc/self/limits; ls /proc | grep -c '^[0-9]'; echo \"$LD_BIND_NOW\""],
+            new Dictionary<string, string>(Env(session)) { ["LD_BIND_NOW"] = "1" });
+        var (exitCode, stdout, _) = await RunAsync(start);
 
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(0, exitCode);
@@ -122,6 +124,8 @@ public sealed class BwrapSandboxTests : IAsyncDisposable
         Assert.Equal("CapEff:\t0000000000000000", lines[1]);
         Assert.Contains(" 2048 ", lines[2], StringComparison.Ordinal);
         Assert.InRange(int.Parse(lines[3], CultureInfo.InvariantCulture), 1, 9); // its own pid namespace: a handful of processes
+        Assert.Equal("1", lines[4]); // a loader variable reaches the agent (after the drop), not bwrap
+        Assert.False(start.Environment.ContainsKey("LD_BIND_NOW"));
         Assert.Equal("http://127.0.0.1:3128", session.Environment["HTTPS_PROXY"]);
     }
 
@@ -197,10 +201,12 @@ public sealed class BwrapSandboxTests : IAsyncDisposable
     private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(ISandboxSession session, string script) =>
         RunAsync(session, ["sh", "-c", script]);
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(ISandboxSession session, string[] argv)
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(ISandboxSession session, string[] argv) =>
+        RunAsync(session.CreateStartInfo(argv, Env(session)));
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(ProcessStartInfo start)
     {
         var ct = TestContext.Current.CancellationToken;
-        var start = session.CreateStartInfo(argv, Env(session));
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         using var process = Process.Start(start)!;

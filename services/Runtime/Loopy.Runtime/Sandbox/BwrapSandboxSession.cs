@@ -16,6 +16,7 @@ namespace Loopy.Runtime.Sandbox;
 internal sealed class BwrapSandboxSession : ISandboxSession
 {
     private const int MaxSocketPathBytes = 100;
+    private const string EnvPath = "/usr/bin/env";
     private static readonly UnixFileMode Mode0700 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private static readonly UnixFileMode Mode0711 = Mode0700 | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
     private static readonly UnixFileMode Mode0755 = Mode0711 | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
@@ -106,14 +107,20 @@ internal sealed class BwrapSandboxSession : ISandboxSession
             WorkingDirectory = _attempt.WorkingDirectory,
             UseShellExecute = false,
         };
+        // Loader variables (LD_PRELOAD, LD_LIBRARY_PATH …) would act on bwrap, prlimit and setpriv, which run as
+        // root: they reach only the agent's argv, set by env(1) after the drop.
+        var loader = environment.Where(kv => kv.Key.StartsWith("LD_", StringComparison.Ordinal)).ToList();
+        IReadOnlyList<string> command = loader.Count == 0
+            ? argv
+            : [EnvPath, .. loader.Select(kv => $"{kv.Key}={kv.Value}"), .. argv];
         var extra = _options.BindCommandDirectory ? CommandBinds(argv[0], _request.ProjectRoot) : [];
-        foreach (var arg in new BwrapCommandLine(_host, _options).Build(_attempt, extra, argv))
+        foreach (var arg in new BwrapCommandLine(_host, _options).Build(_attempt, extra, command))
         {
             start.ArgumentList.Add(arg);
         }
 
         start.Environment.Clear();
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in environment.Where(kv => !kv.Key.StartsWith("LD_", StringComparison.Ordinal)))
         {
             start.Environment[key] = value;
         }
@@ -200,7 +207,9 @@ internal sealed class BwrapSandboxSession : ISandboxSession
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // -R without -L never follows a symbolic link the agent may have left in its folders; -h changes the link itself.
         start.ArgumentList.Add("-R");
+        start.ArgumentList.Add("-h");
         start.ArgumentList.Add($"{options.AgentUid.ToString(CultureInfo.InvariantCulture)}:{options.AgentGid.ToString(CultureInfo.InvariantCulture)}");
         foreach (var path in paths)
         {
