@@ -1,6 +1,7 @@
 using Loopy.Contracts.Manifest;
 using Loopy.Runtime.Harness;
 using Loopy.Runtime.Sandbox;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -56,6 +57,26 @@ public sealed class SandboxPreflightTests
         var problems = Provider(new BwrapOptions { BwrapPath = "/nonexistent/bwrap" }).Preflight("box", Sandbox with { Network = ["https://x.example.com/"] });
 
         Assert.Contains("sandbox 'box': network entry 'https://x.example.com/' is not a host name, *.domain or IP address (with an optional :port)", problems);
+    }
+
+    [Fact]
+    public void Options_bind_from_the_bwrap_section()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Loopy:Runtime:Bwrap:ReadOnlyBinds:0"] = "/opt/tools",
+                ["Loopy:Runtime:Bwrap:AgentUid"] = "1234",
+                ["Loopy:Runtime:Bwrap:MaxProcesses"] = "64",
+            })
+            .Build();
+        var options = new BwrapOptions();
+
+        configuration.GetSection(BwrapOptions.SectionName).Bind(options);
+
+        Assert.Equal(["/opt/tools"], options.ReadOnlyBinds);
+        Assert.Equal(1234, options.AgentUid);
+        Assert.Equal(64, options.MaxProcesses);
     }
 
     private static BwrapSandboxProvider Provider(BwrapOptions options) =>
