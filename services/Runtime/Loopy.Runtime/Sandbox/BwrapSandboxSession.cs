@@ -113,7 +113,9 @@ internal sealed class BwrapSandboxSession : ISandboxSession
         IReadOnlyList<string> command = loader.Count == 0
             ? argv
             : [EnvPath, .. loader.Select(kv => $"{kv.Key}={kv.Value}"), .. argv];
-        var extra = _options.BindCommandDirectory ? CommandBinds(argv[0], _request.ProjectRoot) : [];
+        var extra = _options.BindCommandDirectory
+            ? CommandBinds(argv[0], _request.ProjectRoot).Where(d => !d.StartsWith(_attempt.Root + "/", StringComparison.Ordinal)).ToList()
+            : [];
         foreach (var arg in new BwrapCommandLine(_host, _options).Build(_attempt, extra, command))
         {
             start.ArgumentList.Add(arg);
