@@ -135,15 +135,47 @@ public sealed class BwrapSandboxTests : IAsyncDisposable
         var ct = TestContext.Current.CancellationToken;
         var session = await AcquireAsync();
         var marker = $"{Random.Shared.Next(100_000, 900_000)}.{Random.Shared.Next(10, 99)}";
-        var start = session.CreateStartInfo(["sh", "-c", $"sleep {marker} & sleep {marker}"], Env(session));
+        var disposed = false;
+        try
+        {
+            var start = session.CreateStartInfo(["sh", "-c", $"sleep {marker} & sleep {marker}"], Env(session));
+            using var process = Process.Start(start)!;
+            await Loopy.Testing.Wait.UntilAsync(() => SleepPids(marker).Count == 2, TimeSpan.FromSeconds(30), ct);
+
+            await session.DisposeAsync();
+            disposed = true;
+
+            await Loopy.Testing.Wait.UntilAsync(() => SleepPids(marker).Count == 0, TimeSpan.FromSeconds(30), ct);
+            Assert.Empty(SleepPids(marker));
+        }
+        finally
+        {
+            if (!disposed)
+            {
+                await session.DisposeAsync();
+            }
+        }
+
+        Assert.False(Directory.Exists(session.WorkingDirectory));
+    }
+
+    [Fact]
+    public async Task A_background_process_dies_with_the_agent_process_that_left_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var session = await AcquireAsync();
+        var marker = $"{Random.Shared.Next(100_000, 900_000)}.{Random.Shared.Next(10, 99)}";
+
+        var start = session.CreateStartInfo(["sh", "-c", $"sleep {marker} </dev/null >/dev/null 2>&1 & until [ -e go ]; do sleep 0.05; done"], Env(session));
         using var process = Process.Start(start)!;
-        await Loopy.Testing.Wait.UntilAsync(() => SleepPids(marker).Count == 2, TimeSpan.FromSeconds(30), ct);
+        await Loopy.Testing.Wait.UntilAsync(() => SleepPids(marker).Count == 1, TimeSpan.FromSeconds(30), ct);
 
-        await session.DisposeAsync();
+        await File.WriteAllTextAsync(System.IO.Path.Combine(session.WorkingDirectory, "go"), "", ct);
+        await process.WaitForExitAsync(ct);
 
+        Assert.Equal(0, process.ExitCode);
         await Loopy.Testing.Wait.UntilAsync(() => SleepPids(marker).Count == 0, TimeSpan.FromSeconds(30), ct);
         Assert.Empty(SleepPids(marker));
-        Assert.False(Directory.Exists(session.WorkingDirectory));
     }
 
     [Fact]
