@@ -5,6 +5,7 @@ using Loopy.Runtime.Engine;
 using Loopy.Runtime.Harness;
 using Loopy.Runtime.Inspection;
 using Loopy.Runtime.Manifests;
+using Loopy.Runtime.Sandbox;
 using Loopy.Runtime.State;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -53,6 +54,10 @@ public static class RuntimeServiceCollectionExtensions
         services.TryAddSingleton<RunIntake>();
         services.TryAddSingleton<RunCommands>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, ExecHarness>());
+        services.AddOptions<BwrapOptions>().Bind(configuration.GetSection(BwrapOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxProvider, BwrapSandboxProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxProvider, DockerSandboxProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxProvider, DaytonaSandboxProvider>());
 
         // Start-up first (schema, manifest, subscriptions); the loops wait for it.
         services.AddHostedService<RuntimeStartup>();
