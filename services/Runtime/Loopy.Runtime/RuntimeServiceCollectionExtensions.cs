@@ -4,6 +4,7 @@ using Loopy.Runtime.Engine;
 using Loopy.Runtime.Harness;
 using Loopy.Runtime.Inspection;
 using Loopy.Runtime.Manifests;
+using Loopy.Runtime.Sandbox;
 using Loopy.Runtime.State;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -43,7 +44,12 @@ public static class RuntimeServiceCollectionExtensions
         services.TryAddSingleton<StepExecutor>();
         services.TryAddSingleton<RunIntake>();
         services.TryAddSingleton<RunCommands>();
+        services.TryAddSingleton<SandboxProviders>();
+        services.TryAddSingleton<SandboxLauncher>();
+        services.TryAddSingleton<PriceTable>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxProvider, LocalSandboxProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, ExecHarness>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, ClaudeCodeHarness>());
 
         // Start-up first (schema, manifest, subscriptions); the loops wait for it.
         services.AddHostedService<RuntimeStartup>();
