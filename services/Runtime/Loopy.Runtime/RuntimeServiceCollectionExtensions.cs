@@ -43,6 +43,7 @@ public static class RuntimeServiceCollectionExtensions
         services.TryAddSingleton<StepTransitions>();
         services.TryAddSingleton<StepExecutor>();
         services.TryAddSingleton<RunIntake>();
+        services.TryAddSingleton<RunPreflight>();
         services.TryAddSingleton<RunCommands>();
         services.TryAddSingleton<SandboxProviders>();
         services.TryAddSingleton<SandboxLauncher>();
