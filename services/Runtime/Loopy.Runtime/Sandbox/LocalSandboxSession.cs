@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Loopy.Runtime.Sandbox;
 
@@ -92,19 +93,20 @@ public sealed class LocalSandboxSession : ISandboxSession
 
     private static void ChownTree(string directory, int uid, int gid)
     {
-        // -h: symbolic links themselves, never what they point at; -R does not follow them (-P is the default).
-        var chown = new ProcessStartInfo("chown") { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var arg in new[] { "-hR", $"{uid.ToString(CultureInfo.InvariantCulture)}:{gid.ToString(CultureInfo.InvariantCulture)}", "--", directory })
+        Chown(directory, uid, gid);
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
+        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", options))
         {
-            chown.ArgumentList.Add(arg);
+            // lchown: a symbolic link itself, never what it points at (the enumeration does not follow links).
+            Chown(entry.FullName, uid, gid);
         }
+    }
 
-        using var process = Process.Start(chown) ?? throw new IOException("chown could not be started");
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+    private static void Chown(string path, int uid, int gid)
+    {
+        if (NativeMethods.Lchown(path, uid, gid) != 0)
         {
-            throw new IOException($"cannot hand '{directory}' to the agent user {uid}:{gid}: {error.Trim()}");
+            throw new IOException($"cannot hand '{path}' to the agent user {uid}:{gid} (errno {Marshal.GetLastPInvokeError()})");
         }
     }
 }
