@@ -51,6 +51,8 @@ public static class RuntimeServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxProvider, LocalSandboxProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, ExecHarness>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, ClaudeCodeHarness>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, CodexHarness>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, OpencodeHarness>());
 
         // Start-up first (schema, manifest, subscriptions); the loops wait for it.
         services.AddHostedService<RuntimeStartup>();

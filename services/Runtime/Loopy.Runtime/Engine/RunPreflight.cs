@@ -9,9 +9,9 @@ namespace Loopy.Runtime.Engine;
 /// Preflight (AUTHORING.md §8.7), before a run starts: for every agent a step of the workflow uses, the sandbox's
 /// provider exists and can run it on this host, its env files exist inside the project root, the harness is
 /// registered, its binary is on the sandbox's <c>PATH</c> (for <c>exec</c>, the command's program) and the sandbox
-/// env provides the harness's key. All problems are reported together; a run with any fails at start.
+/// env provides the harness's key; a spend cap on <c>codex</c> (no cost reports) has a price. All problems are reported together; a run with any fails at start.
 /// </summary>
-public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders providers, IEnumerable<IAgentHarness> harnesses)
+public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders providers, IEnumerable<IAgentHarness> harnesses, PriceTable prices)
 {
     private readonly HashSet<string> _harnesses = new(harnesses.Select(h => h.Name), StringComparer.Ordinal);
 
@@ -32,6 +32,15 @@ public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders provi
             foreach (var problem in CheckAgent(manifest, name, agent))
             {
                 problems.Add(problem);
+            }
+        }
+
+        // A spend cap on a harness without cost reports needs a price for the model (§8.7).
+        foreach (var step in workflow.Steps.Values.Where(s => s.Budget?.Spend is not null && s.Agent is not null))
+        {
+            if (manifest.Registry.Agents.TryGetValue(step.Agent!, out var agent) && agent.Harness == "codex" && prices.Find(agent.Model) is null)
+            {
+                problems.Add($"step {step.Id}: a spend cap with harness 'codex' needs a price for model '{agent.Model}' (Loopy:Runtime:Prices)");
             }
         }
 
@@ -120,8 +129,7 @@ public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders provi
         {
             "claude-code" => "ANTHROPIC_API_KEY",
             "codex" => "OPENAI_API_KEY",
-            "opencode" when agent.Model.StartsWith("openai/", StringComparison.Ordinal) || agent.Model.StartsWith("gpt-", StringComparison.Ordinal) || agent.Model.StartsWith("codex", StringComparison.Ordinal) => "OPENAI_API_KEY",
-            "opencode" => "ANTHROPIC_API_KEY",
+            "opencode" => OpencodeHarness.Key(agent.Model),
             _ => null,
         };
         if (key is null || env.TryGetValue(key, out var value) && value.Length > 0)

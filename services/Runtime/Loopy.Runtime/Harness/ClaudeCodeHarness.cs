@@ -45,36 +45,11 @@ public sealed class ClaudeCodeHarness(SandboxLauncher launcher, PriceTable price
                 throw new AttemptFailedException("harness key missing: the sandbox env provides no ANTHROPIC_API_KEY (nor $HOME/.claude/.credentials.json)", terminal: true);
             }
 
-            var program = launch.FindProgram(Binary)
-                ?? throw new AttemptFailedException($"'{Binary}' not found on the sandbox PATH", terminal: true);
             var argv = Argv(request).ToList();
-            argv[0] = program;
+            argv[0] = StreamingRun.Find(launch, Binary);
             var stream = new ClaudeOutput(prices, request.Agent.Model);
             var cap = request.Spend;
-            using var overBudget = new CancellationTokenSource();
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, overBudget.Token);
-            AgentProcessResult result;
-            try
-            {
-                var settings = options.Value;
-                result = await AgentProcess.RunAsync(launch.StartInfo(argv), null, request.WallClock, settings.MaxReplyBytes, settings.MaxStderrChars, line =>
-                {
-                    stream.Accept(line);
-                    if (cap is not null && !overBudget.IsCancellationRequested && stream.RunningCostUsd >= cap.RemainingUsd)
-                    {
-                        overBudget.Cancel();
-                    }
-                }, linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (overBudget.IsCancellationRequested && !ct.IsCancellationRequested)
-            {
-                throw cap!.Exceeded(stream.RunningCostUsd, "the agent's process tree was stopped during the step");
-            }
-            catch (AttemptFailedException ex)
-            {
-                throw new AttemptFailedException(ex.Message, ex.Terminal) { CostUsd = stream.RunningCostUsd };
-            }
-
+            var result = await StreamingRun.RunAsync(launch, argv, request, options.Value, stream.Accept, () => stream.RunningCostUsd, ct).ConfigureAwait(false);
             var spent = stream.TotalCostUsd ?? stream.RunningCostUsd;
             if (stream.Subtype == "error_max_budget_usd" && cap is not null)
             {
