@@ -35,6 +35,7 @@ public sealed class StepExecutor(
         RunRecord run;
         Dictionary<string, string?> upstream;
         double spent;
+        SpendLedgers ledgers;
         await using (var db = await store.OpenAsync(stopping).ConfigureAwait(false))
         {
             run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == claim.RunId, stopping).ConfigureAwait(false);
@@ -42,6 +43,7 @@ public sealed class StepExecutor(
                 .Where(s => s.RunId == claim.RunId && s.Status == StepStatus.Completed)
                 .ToDictionaryAsync(s => s.Name, s => s.Output, StringComparer.Ordinal, stopping).ConfigureAwait(false);
             spent = await db.Steps.AsNoTracking().Where(s => s.Id == claim.Id).Select(s => s.CostUsd).SingleAsync(stopping).ConfigureAwait(false) ?? 0;
+            ledgers = await SpendLedgers.ReadAsync(db, run, stopping).ConfigureAwait(false);
         }
 
         var parent = ActivityContext.TryParse(run.TraceParent, null, out var context) ? context : default;
@@ -58,7 +60,7 @@ public sealed class StepExecutor(
         string outcomeName;
         try
         {
-            var outcome = await AttemptAsync(claim, run, upstream, spent, lease.Token).ConfigureAwait(false);
+            var outcome = await AttemptAsync(claim, run, upstream, spent, ledgers, lease.Token).ConfigureAwait(false);
             await StopAsync(heartbeatStop, heartbeat).ConfigureAwait(false);
             var status = await transitions.CompleteAsync(claim, owner, outcome, activity?.Id, stopping).ConfigureAwait(false);
             outcomeName = status is null ? "lease_lost" : "completed";
@@ -114,7 +116,7 @@ public sealed class StepExecutor(
         telemetry.StepDuration(claim.StepId, outcomeName, time.GetElapsedTime(started));
     }
 
-    private async Task<StepOutcome> AttemptAsync(ClaimedStep claim, RunRecord run, Dictionary<string, string?> upstream, double spent, CancellationToken cancellationToken)
+    private async Task<StepOutcome> AttemptAsync(ClaimedStep claim, RunRecord run, Dictionary<string, string?> upstream, double spent, SpendLedgers ledgers, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var manifest = await catalog.GetAsync(run.ManifestHash, cancellationToken).ConfigureAwait(false);
@@ -180,16 +182,21 @@ public sealed class StepExecutor(
                 ["emits"] = new JsonArray(step.Emits.Select(e => (JsonNode?)JsonValue.Create(e)).ToArray()),
             };
             var wallClock = settings.WallClockUnit * (step.Budget?.WallClock ?? settings.DefaultWallClock);
-            var cap = step.Budget?.Spend is { } spend ? new SpendCap(spend.Usd, spent) : null;
+            // The step's cap is the smallest remaining amount of its own budget and the run's ledgers (§8.6).
+            var cap = ledgers.Caps(manifest.Manifest.Registry.Limits, run.Workflow)
+                .Prepend(step.Budget?.Spend is { } spend ? new SpendCap(spend.Usd, spent) : null)
+                .OfType<SpendCap>()
+                .OrderBy(c => c.RemainingUsd)
+                .FirstOrDefault();
             if (cap is not null && cap.RemainingUsd <= 0)
             {
-                throw cap.Exceeded(0, "by earlier attempts");
+                throw cap.Exceeded(0, "before the step started");
             }
 
             var request = new HarnessRequest(run.Id, claim.StepId, claim.Attempt, run.EventId, agentName, agent, agent.Sandbox, sandbox, prompt,
                 context.ToJsonString(), catalog.ProjectRoot, wallClock, cap);
             var result = await harness.RunAsync(request, cancellationToken).ConfigureAwait(false);
-            if (cap is not null && result.CostUsd is { } cost && cost >= cap.RemainingUsd)
+            if (cap is not null && result.CostUsd is { } cost && cost > cap.RemainingUsd)
             {
                 // A harness without running costs (exec) reports at the end: the cap still fails the step.
                 throw cap.Exceeded(cost, "reported by the agent at its end");
