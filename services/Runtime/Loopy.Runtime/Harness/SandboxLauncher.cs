@@ -10,6 +10,8 @@ namespace Loopy.Runtime.Harness;
 /// </summary>
 public sealed class SandboxLauncher(SandboxProviders providers)
 {
+    private static readonly string[] BaseUrlVariables = ["ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"];
+
     public async Task<HarnessResult> RunAsync(
         HarnessRequest request,
         IReadOnlyCollection<string> harnessHosts,
@@ -20,11 +22,19 @@ public sealed class SandboxLauncher(SandboxProviders providers)
         ArgumentNullException.ThrowIfNull(run);
         var provider = providers.Get(request.Sandbox.Provider);
         var (declared, secrets) = SandboxEnvironment.Declared(request.ProjectRoot, request.SandboxName, request.Sandbox);
+
+        // A model API the sandbox env points the CLI at (a proxy, a gateway) is the harness's host too.
+        var hosts = harnessHosts
+            .Concat(BaseUrlVariables
+                .Select(v => declared.TryGetValue(v, out var url) && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host : null)
+                .OfType<string>())
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
         ISandboxSession session;
         try
         {
             session = await provider.AcquireAsync(
-                new SandboxRequest(request.RunId, request.StepId, request.Attempt, request.ProjectRoot, request.SandboxName, request.Sandbox, harnessHosts),
+                new SandboxRequest(request.RunId, request.StepId, request.Attempt, request.ProjectRoot, request.SandboxName, request.Sandbox, hosts),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not AttemptFailedException)
