@@ -6,6 +6,7 @@ using Loopy.Runtime.State;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Loopy.Runtime.Tests;
 
@@ -33,6 +34,7 @@ public sealed class RuntimeFixture : IAsyncDisposable
             web.UseSetting("ConnectionStrings:redis", string.Empty);
             web.UseSetting("Loopy:DataDirectory", _dataDirectory);
             web.UseSetting("Loopy:Bus:EntityPrefix", entityPrefix);
+            web.ConfigureLogging(logging => logging.AddProvider(Logs));
             foreach (var (key, value) in DefaultSettings(projectRoot))
             {
                 web.UseSetting(key, value);
@@ -46,6 +48,9 @@ public sealed class RuntimeFixture : IAsyncDisposable
     }
 
     public string ProjectRoot { get; }
+
+    /// <summary>Everything the host logged (Information and above).</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public string EntityPrefix { get; }
 

@@ -18,6 +18,7 @@ public static class TestProjects
         var original = File.ReadAllText(script).Replace("cat >/dev/null\n", string.Empty, StringComparison.Ordinal);
         File.WriteAllText(script, """
             #!/bin/sh
+            cd "$(dirname "$0")/.." || exit 1
             mkdir -p out
             cat > "out/prompt-$1-$LOOPY_RUN_ID.txt"
             case "$1" in logs|deploys) sleep 1 ;; esac
@@ -68,6 +69,7 @@ public static class TestProjects
             """);
         Write(root, "scripts/fragile.sh", """
             cat >/dev/null
+            cd "$(dirname "$0")/.." || exit 1
             if [ ! -f fixed.marker ]; then echo "fragile is broken" >&2; exit 3; fi
             echo '{"output": {"ok": true}}'
             """);
@@ -81,6 +83,7 @@ public static class TestProjects
             """);
         Write(root, "scripts/slow.sh", """
             cat >/dev/null
+            cd "$(dirname "$0")/.." || exit 1
             mkdir -p out
             echo "started $LOOPY_IDEMPOTENCY_KEY attempt $LOOPY_ATTEMPT" >> out/side-effects.log
             sleep "${SLOW_SECONDS:-4}"
@@ -90,6 +93,7 @@ public static class TestProjects
             """);
         Write(root, "scripts/env.sh", """
             cat > /dev/null
+            cd "$(dirname "$0")/.." || exit 1
             mkdir -p out
             env | sort > "out/env-$LOOPY_RUN_ID.txt"
             cp "$LOOPY_CONTEXT" "out/context-$LOOPY_RUN_ID.json"
@@ -120,6 +124,31 @@ public static class TestProjects
         }
 
         File.WriteAllText(Path.Combine(root, "manifest.json"), result.ManifestJson);
+        ShareWithAgents(root);
+    }
+
+    /// <summary>
+    /// Agents run as an unprivileged user in a fresh working directory (the local provider, when tests run as root):
+    /// the project must be readable by it, and the scripts that record what they saw (<c>cd</c> to the project root)
+    /// need a writable <c>out/</c>.
+    /// </summary>
+    public static void ShareWithAgents(string root)
+    {
+        const UnixFileMode Readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.SetUnixFileMode(root, Readable);
+        foreach (var directory in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
+        {
+            File.SetUnixFileMode(directory, Readable);
+        }
+
+        var output = Directory.CreateDirectory(Path.Combine(root, "out")).FullName;
+        File.SetUnixFileMode(output, Readable | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
     }
 
     private static void Step(string root, string id, string frontmatter, string body) =>

@@ -1,4 +1,5 @@
 using Loopy.Runtime.Cron;
+using Loopy.Runtime.Harness;
 
 namespace Loopy.Runtime;
 
@@ -76,4 +77,25 @@ public sealed class RuntimeOptions
 
     /// <summary>Most characters of stderr kept per attempt (the tail).</summary>
     public int MaxStderrChars { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// The user agent processes run as when the Runtime runs as root, <c>uid:gid</c> (dropped to with <c>setpriv</c>);
+    /// empty to keep root (not recommended: Claude Code refuses <c>bypassPermissions</c> as root).
+    /// </summary>
+    public string AgentUser { get; set; } = "65534:65534";
+
+    /// <summary>Where the <c>local</c> provider creates each attempt's working directory and <c>HOME</c>; the system temp folder when null.</summary>
+    public string? SandboxDirectory { get; set; }
+
+    /// <summary>
+    /// Development only: lets a provider that cannot enforce a sandbox's <c>network:</c> allowlist (<c>local</c>) run it
+    /// anyway, unrestricted. Off by default: such a sandbox fails preflight.
+    /// </summary>
+    public bool AllowUnenforcedEgress { get; set; }
+
+    /// <summary>
+    /// Model prices in USD per million tokens, by model name prefix (the longest matching prefix wins), for running
+    /// costs during a step and for harnesses whose CLI reports no cost. Entries here add to or replace the defaults.
+    /// </summary>
+    public Dictionary<string, ModelPrice> Prices { get; set; } = new(StringComparer.Ordinal);
 }

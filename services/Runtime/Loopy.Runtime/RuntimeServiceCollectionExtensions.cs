@@ -52,12 +52,20 @@ public static class RuntimeServiceCollectionExtensions
         services.TryAddSingleton<StepTransitions>();
         services.TryAddSingleton<StepExecutor>();
         services.TryAddSingleton<RunIntake>();
+        services.TryAddSingleton<RunPreflight>();
         services.TryAddSingleton<RunCommands>();
+        services.TryAddSingleton<SandboxProviders>();
+        services.TryAddSingleton<SandboxLauncher>();
+        services.TryAddSingleton<PriceTable>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxProvider, LocalSandboxProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, ExecHarness>());
         services.AddOptions<BwrapOptions>().Bind(configuration.GetSection(BwrapOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxProvider, BwrapSandboxProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxProvider, DockerSandboxProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxProvider, DaytonaSandboxProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, ClaudeCodeHarness>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, CodexHarness>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentHarness, OpencodeHarness>());
 
         // Start-up first (schema, manifest, subscriptions); the loops wait for it.
         services.AddHostedService<RuntimeStartup>();

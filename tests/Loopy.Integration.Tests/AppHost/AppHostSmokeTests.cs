@@ -191,6 +191,13 @@ public partial class AppHostSmokeTests
     {
         var source = Path.Combine(RepositoryRoot.Path, "examples", name);
         var target = Directory.CreateTempSubdirectory($"loopy-{name}-").FullName;
+
+        // Agents run as an unprivileged user when the tests run as root: the project must be readable by it.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(target, (UnixFileMode)0b111_101_101);
+        }
+
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(source, file);

@@ -18,6 +18,7 @@ public static class CronProject
               Noop: { n: str }
             """);
         Write(root, "scripts/tick.sh", """
+            cd "$(dirname "$0")/.." || exit 1
             mkdir -p out
             cat > "out/prompt-$LOOPY_RUN_ID.txt"
             echo '{"output": {"ok": true}}'

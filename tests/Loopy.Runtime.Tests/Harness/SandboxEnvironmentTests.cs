@@ -25,6 +25,32 @@ public sealed class SandboxEnvironmentTests : IDisposable
         Assert.Contains("escapes the project root", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("../../etc/passwd", "escapes the project root")]
+    [InlineData("/etc/passwd", "is an absolute path")]
+    [InlineData("leak.env", "escapes the project root through a symbolic link")]
+    [InlineData("etc/passwd", "escapes the project root through a symbolic link")]
+    public void Refuses_env_files_outside_the_root_by_dots_absolute_path_or_symbolic_link(string envFile, string reason)
+    {
+        File.CreateSymbolicLink(Path.Combine(_root, "leak.env"), "/etc/passwd");
+        Directory.CreateSymbolicLink(Path.Combine(_root, "etc"), "/etc");
+
+        var error = Assert.Throws<AttemptFailedException>(() => SandboxEnvironment.ReadEnvFile(_root, envFile).ToList());
+
+        Assert.True(error.Terminal);
+        Assert.StartsWith($"env_file '{envFile}' {reason}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_symbolic_link_that_stays_inside_the_root_is_read()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "config"));
+        File.WriteAllText(Path.Combine(_root, "config", "real.env"), "K=v\n");
+        File.CreateSymbolicLink(Path.Combine(_root, "linked.env"), "config/../config/real.env");
+
+        Assert.Equal("v", Assert.Single(SandboxEnvironment.ReadEnvFile(_root, "linked.env")).Value);
+    }
+
     [Fact]
     public void A_missing_env_file_is_terminal() =>
         Assert.True(Assert.Throws<AttemptFailedException>(() => SandboxEnvironment.ReadEnvFile(_root, "missing.env").ToList()).Terminal);

@@ -17,7 +17,7 @@ namespace Loopy.Runtime.Engine;
 /// redelivered event never starts a second run; the entry trigger's filters must all match; the run
 /// is pinned to the manifest version it started on and its entry step is scheduled at once.
 /// </summary>
-public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, IOptions<RuntimeOptions> options, TimeProvider time, RuntimeTelemetry telemetry, EngineSignals signals, ILogger<RunIntake> logger)
+public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, RunPreflight preflight, IOptions<RuntimeOptions> options, TimeProvider time, RuntimeTelemetry telemetry, EngineSignals signals, ILogger<RunIntake> logger)
 {
     /// <summary>The workflows whose entry step is triggered by an event, with that event's name.</summary>
     public static IEnumerable<(string Workflow, string EventName)> EventTriggered(LoopyManifest manifest) =>
@@ -92,6 +92,17 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, IOpti
     /// <summary>Creates the run, its steps and its history in one write, unless (event id, workflow) already has a run.</summary>
     private async Task<string?> StartRunAsync(ActiveManifest manifest, string workflowName, ManifestWorkflow workflow, RunStart start, Activity? activity, CancellationToken cancellationToken)
     {
+        IReadOnlyList<string> problems;
+        try
+        {
+            problems = preflight.Check(manifest.Manifest, workflow);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            problems = [$"preflight could not run: {ex.Message}"];
+        }
+
+        var preflightError = problems.Count == 0 ? null : $"preflight failed: {string.Join("; ", problems)}";
         try
         {
             var runId = await store.WriteAsync(async (db, ct) =>
@@ -105,7 +116,10 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, IOpti
                 // (approximate across replicas starting runs of one cascade at the same instant).
                 var cascadeId = start.CascadeId;
                 var limit = options.Value.MaxRunsPerCascade;
-                var exceeded = await db.Runs.CountAsync(r => r.CascadeId == cascadeId, ct).ConfigureAwait(false) >= limit;
+                var error = await db.Runs.CountAsync(r => r.CascadeId == cascadeId, ct).ConfigureAwait(false) >= limit
+                    ? $"cascade exceeded max runs ({limit})"
+                    : preflightError;
+                var failed = error is not null;
                 var now = time.GetUtcNow();
                 var at = now.ToUnixTimeMilliseconds();
                 var id = $"{workflowName}-{Guid.CreateVersion7(now):N}";
@@ -118,9 +132,9 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, IOpti
                     EventName = start.EventName,
                     EventFields = start.Fields,
                     ManifestHash = manifest.Hash,
-                    Status = exceeded ? RunStatus.Failed : RunStatus.Running,
-                    Error = exceeded ? $"cascade exceeded max runs ({limit})" : null,
-                    FinishedAt = exceeded ? at : null,
+                    Status = failed ? RunStatus.Failed : RunStatus.Running,
+                    Error = error,
+                    FinishedAt = failed ? at : null,
                     CascadeId = cascadeId,
                     ChainDepth = start.ChainDepth,
                     TraceParent = activity?.Id ?? start.TraceParent,
@@ -134,14 +148,14 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, IOpti
                 }, at));
                 foreach (var (name, step) in workflow.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
                 {
-                    var isEntry = name == workflow.Entry && !exceeded;
+                    var isEntry = name == workflow.Entry && !failed;
                     db.Steps.Add(new StepRecord
                     {
                         Id = $"{id}:{step.Id}",
                         RunId = id,
                         Name = name,
                         StepId = step.Id,
-                        Status = exceeded ? StepStatus.Skipped : isEntry ? StepStatus.Ready : StepStatus.Waiting,
+                        Status = failed ? StepStatus.Skipped : isEntry ? StepStatus.Ready : StepStatus.Waiting,
                         NextAttemptAt = at,
                     });
                     if (isEntry)
@@ -150,9 +164,9 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, IOpti
                     }
                 }
 
-                if (exceeded)
+                if (failed)
                 {
-                    db.History.Add(History.Entry(id, HistoryKind.RunFailed, null, new JsonObject { ["error"] = $"cascade exceeded max runs ({limit})" }, at));
+                    db.History.Add(History.Entry(id, HistoryKind.RunFailed, null, new JsonObject { ["error"] = error }, at));
                     telemetry.RunFailed(workflowName);
                 }
 

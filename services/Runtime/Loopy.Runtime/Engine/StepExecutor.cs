@@ -34,12 +34,16 @@ public sealed class StepExecutor(
         var started = time.GetTimestamp();
         RunRecord run;
         Dictionary<string, string?> upstream;
+        double spent;
+        SpendLedgers ledgers;
         await using (var db = await store.OpenAsync(stopping).ConfigureAwait(false))
         {
             run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == claim.RunId, stopping).ConfigureAwait(false);
             upstream = await db.Steps.AsNoTracking()
                 .Where(s => s.RunId == claim.RunId && s.Status == StepStatus.Completed)
                 .ToDictionaryAsync(s => s.Name, s => s.Output, StringComparer.Ordinal, stopping).ConfigureAwait(false);
+            spent = await db.Steps.AsNoTracking().Where(s => s.Id == claim.Id).Select(s => s.CostUsd).SingleAsync(stopping).ConfigureAwait(false) ?? 0;
+            ledgers = await SpendLedgers.ReadAsync(db, run, stopping).ConfigureAwait(false);
         }
 
         var parent = ActivityContext.TryParse(run.TraceParent, null, out var context) ? context : default;
@@ -56,7 +60,7 @@ public sealed class StepExecutor(
         string outcomeName;
         try
         {
-            var outcome = await AttemptAsync(claim, run, upstream, lease.Token).ConfigureAwait(false);
+            var outcome = await AttemptAsync(claim, run, upstream, spent, ledgers, lease.Token).ConfigureAwait(false);
             await StopAsync(heartbeatStop, heartbeat).ConfigureAwait(false);
             var status = await transitions.CompleteAsync(claim, owner, outcome, activity?.Id, stopping).ConfigureAwait(false);
             outcomeName = status is null ? "lease_lost" : "completed";
@@ -76,7 +80,7 @@ public sealed class StepExecutor(
             outcomeName = ex.Terminal ? "failed" : "retry";
             RuntimeLog.StepFailed(logger, claim.RunId, claim.StepId, claim.Attempt, ex.Terminal, ex.Message);
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            var status = await transitions.FailAsync(claim, owner, ex.Message, ex.Terminal, stopping).ConfigureAwait(false);
+            var status = await transitions.FailAsync(claim, owner, ex.Message, ex.Terminal, stopping, ex.CostUsd).ConfigureAwait(false);
             if (status is null)
             {
                 RuntimeLog.LeaseLost(logger, claim.RunId, claim.StepId, claim.Attempt);
@@ -112,7 +116,7 @@ public sealed class StepExecutor(
         telemetry.StepDuration(claim.StepId, outcomeName, time.GetElapsedTime(started));
     }
 
-    private async Task<StepOutcome> AttemptAsync(ClaimedStep claim, RunRecord run, Dictionary<string, string?> upstream, CancellationToken cancellationToken)
+    private async Task<StepOutcome> AttemptAsync(ClaimedStep claim, RunRecord run, Dictionary<string, string?> upstream, double spent, SpendLedgers ledgers, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var manifest = await catalog.GetAsync(run.ManifestHash, cancellationToken).ConfigureAwait(false);
@@ -160,7 +164,7 @@ public sealed class StepExecutor(
             string prompt;
             try
             {
-                prompt = PromptTemplate.Render(step.Body, producers) + ReplyInstruction.For(step, manifest.Manifest.Registry);
+                prompt = PromptTemplate.Render(step.Body, producers) + Skills.Section(catalog.ProjectRoot, agent.Skills) + ReplyInstruction.For(step, manifest.Manifest.Registry);
             }
             catch (TemplateException ex)
             {
@@ -178,9 +182,26 @@ public sealed class StepExecutor(
                 ["emits"] = new JsonArray(step.Emits.Select(e => (JsonNode?)JsonValue.Create(e)).ToArray()),
             };
             var wallClock = settings.WallClockUnit * (step.Budget?.WallClock ?? settings.DefaultWallClock);
+            // The step's cap is the smallest remaining amount of its own budget and the run's ledgers (§8.6).
+            var cap = ledgers.Caps(manifest.Manifest.Registry.Limits, run.Workflow)
+                .Prepend(step.Budget?.Spend is { } spend ? new SpendCap(spend.Usd, spent) : null)
+                .OfType<SpendCap>()
+                .OrderBy(c => c.RemainingUsd)
+                .FirstOrDefault();
+            if (cap is not null && cap.RemainingUsd <= 0)
+            {
+                throw cap.Exceeded(0, "before the step started");
+            }
+
             var request = new HarnessRequest(run.Id, claim.StepId, claim.Attempt, run.EventId, agentName, agent, agent.Sandbox, sandbox, prompt,
-                context.ToJsonString(), catalog.ProjectRoot, wallClock);
+                context.ToJsonString(), catalog.ProjectRoot, wallClock, cap);
             var result = await harness.RunAsync(request, cancellationToken).ConfigureAwait(false);
+            if (cap is not null && result.CostUsd is { } cost && cost > cap.RemainingUsd)
+            {
+                // A harness without running costs (exec) reports at the end: the cap still fails the step.
+                throw cap.Exceeded(cost, "reported by the agent at its end");
+            }
+
             return await OutcomeEvaluator.EvaluateAsync(step, manifest, result, settings.MaxReplyBytes).ConfigureAwait(false);
         }
         finally

@@ -108,7 +108,8 @@ public sealed class StepTransitions(RuntimeStore store, ManifestCatalog catalog,
     }
 
     /// <summary>Records a failed attempt: a retry at a durable time, or the step's (and run's) failure. Null when the lease was lost.</summary>
-    public async Task<string?> FailAsync(ClaimedStep claim, string owner, string error, bool terminal, CancellationToken cancellationToken)
+    /// <remarks><paramref name="costUsd"/>, what the failed attempt spent, adds to the step's cost (its budget spans all attempts).</remarks>
+    public async Task<string?> FailAsync(ClaimedStep claim, string owner, string error, bool terminal, CancellationToken cancellationToken, double? costUsd = null)
     {
         ArgumentNullException.ThrowIfNull(claim);
         var settings = options.Value;
@@ -125,6 +126,7 @@ public sealed class StepTransitions(RuntimeStore store, ManifestCatalog catalog,
                 var retried = await Fenced(db, claim, owner).ExecuteUpdateAsync(s => s
                     .SetProperty(x => x.Status, StepStatus.Ready)
                     .SetProperty(x => x.NextAttemptAt, next)
+                    .SetProperty(x => x.CostUsd, x => costUsd == null ? x.CostUsd : (x.CostUsd ?? 0) + costUsd)
                     .SetProperty(x => x.Error, error)
                     .SetProperty(x => x.LeaseOwner, (string?)null)
                     .SetProperty(x => x.LeaseExpiresAt, (long?)null), ct).ConfigureAwait(false);
@@ -146,6 +148,7 @@ public sealed class StepTransitions(RuntimeStore store, ManifestCatalog catalog,
 
             var failed = await Fenced(db, claim, owner).ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, StepStatus.Failed)
+                .SetProperty(x => x.CostUsd, x => costUsd == null ? x.CostUsd : (x.CostUsd ?? 0) + costUsd)
                 .SetProperty(x => x.Error, error)
                 .SetProperty(x => x.FinishedAt, now)
                 .SetProperty(x => x.LeaseOwner, (string?)null)
@@ -160,6 +163,7 @@ public sealed class StepTransitions(RuntimeStore store, ManifestCatalog catalog,
                 ["attempt"] = claim.Attempt,
                 ["error"] = error,
                 ["terminal"] = terminal,
+                ["cost_usd"] = costUsd,
             }, now));
             if (run.Status == RunStatus.Running)
             {

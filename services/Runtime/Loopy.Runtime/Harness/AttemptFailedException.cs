@@ -21,4 +21,7 @@ public sealed class AttemptFailedException : Exception
         : base(message) => Terminal = terminal;
 
     public bool Terminal { get; }
+
+    /// <summary>What the attempt spent before it failed (it counts against the step's budget), when known.</summary>
+    public double? CostUsd { get; init; }
 }

@@ -15,6 +15,7 @@ namespace Loopy.Runtime.Harness;
 /// <param name="Context">The JSON of <c>LOOPY_CONTEXT</c> (<c>{run_id, step_id, attempt, event, upstream, output_schema, emits}</c>).</param>
 /// <param name="ProjectRoot">The project root.</param>
 /// <param name="WallClock">The attempt's wall-clock budget; on expiry the process tree is killed and the step fails terminally.</param>
+/// <param name="Spend">The step's spend cap and what earlier attempts spent, when a cap applies (§8.6).</param>
 public sealed record HarnessRequest(
     string RunId,
     string StepId,
@@ -27,7 +28,8 @@ public sealed record HarnessRequest(
     string Prompt,
     string Context,
     string ProjectRoot,
-    TimeSpan WallClock)
+    TimeSpan WallClock,
+    SpendCap? Spend = null)
 {
     /// <summary><c>&lt;run_id&gt;:&lt;step_id&gt;</c>: the same for every attempt and after a takeover (§8.4).</summary>
     public string IdempotencyKey => $"{RunId}:{StepId}";

@@ -1,0 +1,144 @@
+using Loopy.Contracts.Manifest;
+using Loopy.Runtime.Harness;
+using Loopy.Runtime.Manifests;
+using Loopy.Runtime.Sandbox;
+
+namespace Loopy.Runtime.Engine;
+
+/// <summary>
+/// Preflight (AUTHORING.md §8.7), before a run starts: for every agent a step of the workflow uses, the sandbox's
+/// provider exists and can run it on this host, its env files exist inside the project root, the harness is
+/// registered, its binary is on the sandbox's <c>PATH</c> (for <c>exec</c>, the command's program) and the sandbox
+/// env provides the harness's key; a spend cap on <c>codex</c> (no cost reports) has a price. All problems are reported together; a run with any fails at start.
+/// </summary>
+public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders providers, IEnumerable<IAgentHarness> harnesses, PriceTable prices)
+{
+    private readonly HashSet<string> _harnesses = new(harnesses.Select(h => h.Name), StringComparer.Ordinal);
+
+    /// <summary>The problems, each naming its agent or sandbox, sorted; empty when the workflow may run.</summary>
+    public IReadOnlyList<string> Check(LoopyManifest manifest, ManifestWorkflow workflow)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(workflow);
+        var problems = new SortedSet<string>(StringComparer.Ordinal);
+        var agents = workflow.Steps.Values.Select(s => s.Agent).OfType<string>().Distinct(StringComparer.Ordinal);
+        foreach (var name in agents)
+        {
+            if (!manifest.Registry.Agents.TryGetValue(name, out var agent))
+            {
+                continue; // the step fails with "unknown agent" when it runs
+            }
+
+            foreach (var problem in CheckAgent(manifest, name, agent))
+            {
+                problems.Add(problem);
+            }
+        }
+
+        // A spend cap on a harness without cost reports needs a price for the model (§8.7).
+        foreach (var step in workflow.Steps.Values.Where(s => s.Budget?.Spend is not null && s.Agent is not null))
+        {
+            if (manifest.Registry.Agents.TryGetValue(step.Agent!, out var agent) && agent.Harness == "codex" && prices.Find(agent.Model) is null)
+            {
+                problems.Add($"step {step.Id}: a spend cap with harness 'codex' needs a price for model '{agent.Model}' (Loopy:Runtime:Prices)");
+            }
+        }
+
+        return [.. problems];
+    }
+
+    private IEnumerable<string> CheckAgent(LoopyManifest manifest, string name, ManifestAgent agent)
+    {
+        if (!_harnesses.Contains(agent.Harness))
+        {
+            yield return $"agent '{name}': harness '{agent.Harness}' is not available in this runtime";
+        }
+
+        if (!manifest.Registry.Sandboxes.TryGetValue(agent.Sandbox, out var sandbox))
+        {
+            yield return $"agent '{name}': unknown sandbox '{agent.Sandbox}'";
+            yield break;
+        }
+
+        if (providers.Find(sandbox.Provider) is not { } provider)
+        {
+            yield return $"sandbox '{agent.Sandbox}': provider '{sandbox.Provider}' is not available on this host";
+        }
+        else
+        {
+            foreach (var problem in provider.Preflight(agent.Sandbox, sandbox))
+            {
+                yield return problem;
+            }
+        }
+
+        Dictionary<string, string> env;
+        string? envProblem = null;
+        try
+        {
+            env = SandboxEnvironment.Declared(catalog.ProjectRoot, agent.Sandbox, sandbox).Variables;
+        }
+        catch (AttemptFailedException ex)
+        {
+            env = [];
+            envProblem = $"sandbox '{agent.Sandbox}': {ex.Message}";
+        }
+
+        if (envProblem is not null)
+        {
+            yield return envProblem;
+            yield break;
+        }
+
+        if (Program(agent) is { Length: > 0 } program && !Exists(program, env))
+        {
+            yield return $"agent '{name}': '{program}' is not on the sandbox PATH ({env.GetValueOrDefault("PATH", SandboxEnvironment.DefaultPath)})";
+        }
+
+        if (MissingKey(agent, env) is { } key)
+        {
+            yield return $"agent '{name}': harness key missing: the sandbox env of '{agent.Sandbox}' provides no {key}";
+        }
+    }
+
+    private static string? Program(ManifestAgent agent) => agent.Harness switch
+    {
+        "claude-code" => "claude",
+        "codex" => "codex",
+        "opencode" => "opencode",
+        "exec" => agent.CommandArgv() is { Count: > 0 } argv ? argv[0] : null,
+        _ => null,
+    };
+
+    private bool Exists(string program, Dictionary<string, string> env)
+    {
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            return File.Exists(Path.GetFullPath(Path.Combine(catalog.ProjectRoot, program)));
+        }
+
+        return env.GetValueOrDefault("PATH", SandboxEnvironment.DefaultPath)
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, program)));
+    }
+
+    /// <summary>The key the harness needs that the sandbox env lacks (AUTHORING.md §2.1), or null.</summary>
+    private static string? MissingKey(ManifestAgent agent, Dictionary<string, string> env)
+    {
+        var key = agent.Harness switch
+        {
+            "claude-code" => "ANTHROPIC_API_KEY",
+            "codex" => "OPENAI_API_KEY",
+            "opencode" => OpencodeHarness.Key(agent.Model),
+            _ => null,
+        };
+        if (key is null || env.TryGetValue(key, out var value) && value.Length > 0)
+        {
+            return null;
+        }
+
+        return agent.Harness == "claude-code" && env.TryGetValue("HOME", out var home) && File.Exists(Path.Combine(home, ".claude", ".credentials.json"))
+            ? null
+            : key;
+    }
+}

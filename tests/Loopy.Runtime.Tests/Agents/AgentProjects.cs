@@ -1,0 +1,66 @@
+namespace Loopy.Runtime.Tests.Agents;
+
+/// <summary>Loopy projects whose agents are <c>claude-code</c> agents: the real CLI, or a fake <c>claude</c> script on the sandbox PATH.</summary>
+public static class AgentProjects
+{
+    /// <summary>
+    /// A project with one <c>claude-code</c> agent (skills <c>review</c> and <c>tools/lint</c>) and workflows
+    /// <c>ask</c> (no output: the reply is the model's text), <c>capped</c> (<c>budget.spend</c> 1 USD) and
+    /// <c>typed</c> (an output); <paramref name="env"/> is the sandbox's env file, <paramref name="fakeClaude"/>
+    /// when set the body of a <c>claude</c> script placed first on its PATH.
+    /// </summary>
+    public static string Create(IReadOnlyDictionary<string, string> env, string? fakeClaude = null, string capUsd = "1")
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        var root = Directory.CreateTempSubdirectory("loopy-rt-agents-").FullName;
+        var variables = new Dictionary<string, string>(env, StringComparer.Ordinal) { ["RECORD_DIR"] = Path.Combine(root, "out") };
+        if (fakeClaude is not null)
+        {
+            Write(root, "bin/claude", "#!/bin/sh\n" + fakeClaude);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(Path.Combine(root, "bin", "claude"), (UnixFileMode)0b111_101_101);
+            }
+
+            variables["PATH"] = $"{Path.Combine(root, "bin")}:/usr/local/bin:/usr/bin:/bin";
+        }
+
+        Write(root, "agent.env", string.Join("\n", variables.Select(v => $"{v.Key}={v.Value}")));
+        Write(root, "registry.yml", """
+            sandboxes:
+              default: { provider: local, env_file: agent.env }
+            agents:
+              Writer: { sandbox: default, harness: claude-code, model: claude-sonnet-4-6, skills: [review, tools/lint] }
+            events:
+              Ask: { q: str }
+              Capped: { q: str }
+              Typed: { q: str }
+            """);
+        Write(root, "skills/review/SKILL.md", "---\nname: review\ndescription: \"Review a change for bugs\"\n---\nRead the diff first.");
+        Write(root, "skills/review/checklist.md", "- tests\n");
+        Write(root, "skills/tools/lint/SKILL.md", "Run the linter before committing.\n\nMore text.");
+        Write(root, "workflows/ask/answer.md", "---\non: Ask\nagent: Writer\n---\nAnswer {{ event.q }}");
+        Write(root, "workflows/capped/spend.md", $"---\non: Capped\nagent: Writer\nbudget: {{ spend: {{ usd: {capUsd} }} }}\n---\nSpend on {{{{ event.q }}}}");
+        Write(root, "workflows/typed/answer.md", "---\non: Typed\nagent: Writer\noutput: { verdict: str }\n---\nJudge {{ event.q }}");
+        TestProjects.Compile(root);
+        return root;
+    }
+
+    /// <summary>The sandbox env for the real CLI against <paramref name="mock"/>.</summary>
+    public static Dictionary<string, string> RealClaudeEnv(string claude, MockAnthropicApi mock, string apiKey = "sk-loopy-test-key") => new(StringComparer.Ordinal)
+    {
+        ["PATH"] = $"{Path.GetDirectoryName(claude)}:/usr/local/bin:/usr/bin:/bin",
+        ["ANTHROPIC_BASE_URL"] = mock.BaseUrl,
+        ["ANTHROPIC_API_KEY"] = apiKey,
+        ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
+        ["DISABLE_TELEMETRY"] = "1",
+        ["DISABLE_AUTOUPDATER"] = "1",
+    };
+
+    private static void Write(string root, string relative, string text)
+    {
+        var path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
+    }
+}
