@@ -49,6 +49,9 @@ public sealed class ReceiverDeployment : IAsyncDisposable
     public static async Task<ReceiverDeployment> CreateAsync(string postgres, string rabbitmq, string manifestJson, IReadOnlyCollection<string> events, CancellationToken cancellationToken)
     {
         var database = $"loopy_lb_{Guid.NewGuid():N}"[..24];
+
+        // An earlier test in this process may have restarted Postgres: pooled connections to it are dead.
+        NpgsqlConnection.ClearAllPools();
         await using (var connection = new NpgsqlConnection(postgres))
         {
             await connection.OpenAsync(cancellationToken);

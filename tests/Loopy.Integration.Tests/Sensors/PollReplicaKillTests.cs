@@ -92,7 +92,9 @@ public sealed class PollReplicaKillTests(ITestOutputHelper output)
             Assert.Single(runs, r => r.LastRun == killed.LastRun);
             Assert.Single(published, w => w == killed.LastRun);
             Assert.Equal(published.Count, published.Distinct().Count());
-            Assert.Equal(runs.Select(r => r.LastRun), published);
+            // Every window polled was published in order, except perhaps the tick still under way when we looked.
+            Assert.InRange(runs.Count - published.Count, 0, 1);
+            Assert.Equal(runs.Take(published.Count).Select(r => r.LastRun), published);
             for (var i = 1; i < runs.Count; i++)
             {
                 Assert.True(runs[i].LastRun == runs[i - 1].ScheduledAt, $"window {i} starts at {runs[i].LastRun:O}, not where window {i - 1} ended ({runs[i - 1].ScheduledAt:O})");

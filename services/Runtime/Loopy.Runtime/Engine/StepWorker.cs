@@ -32,6 +32,7 @@ public sealed class StepWorker(
         "(status = 'ready' AND next_attempt_at <= @now) OR (status = 'running' AND lease_expires_at < @now)";
 
     private readonly CancellationTokenSource _draining = new();
+    private volatile bool _disposed;
     private readonly CancellationTokenSource _abortSteps = new();
     private readonly TaskCompletionSource _claimingStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<Task> _running = [];
@@ -114,6 +115,11 @@ public sealed class StepWorker(
     /// </summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         await _draining.CancelAsync().ConfigureAwait(false);
         if (ExecuteTask is null)
         {
@@ -150,6 +156,12 @@ public sealed class StepWorker(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_disposed)
+        {
+            // A host disposed before it is stopped (a test factory) stops its services afterwards: nothing runs any more.
+            return;
+        }
+
         // Stopped without a stopping phase (or after it): running steps are released, not left to their lease.
         await _draining.CancelAsync().ConfigureAwait(false);
         await _abortSteps.CancelAsync().ConfigureAwait(false);
@@ -158,6 +170,7 @@ public sealed class StepWorker(
 
     public override void Dispose()
     {
+        _disposed = true;
         _draining.Dispose();
         _abortSteps.Dispose();
         base.Dispose();
