@@ -29,6 +29,8 @@ PG_DB=loopy
 
 log() { printf '[servers] %s\n' "$*" >&2; }
 die() { printf '[servers] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=eng/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 as_user() { # as_user USER CMD...: run as an unprivileged user (the servers refuse root or should not have it)
   local user=$1; shift
@@ -58,17 +60,7 @@ install_missing() {
   [ -n "$(pg_bin)" ] || need+=(postgresql)
   command -v redis-server >/dev/null || need+=(redis-server)
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
-  [ ${#need[@]} -eq 0 ] && return 0
-  [ "$(id -u)" -eq 0 ] || die "missing ${need[*]}: run as root or install them with apt-get"
-  log "installing ${need[*]} (apt-get)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  # policy-rc.d 101 keeps the packages from trying to start system-wide services.
-  local policy=/usr/sbin/policy-rc.d created_policy=0
-  if [ ! -e $policy ]; then printf '#!/bin/sh\nexit 101\n' >$policy; chmod +x $policy; created_policy=1; fi
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  [ $created_policy -eq 1 ] && rm -f $policy
-  return 0
+  apt_install "${need[@]}"
 }
 
 prepare_dir() { # a directory the service user owns, reachable through every parent

@@ -13,6 +13,8 @@ CLAUDE_CODE_VERSION=2.1.330
 
 log() { echo "[tools] $*" >&2; }
 die() { echo "[tools] error: $*" >&2; exit 1; }
+# shellcheck source=eng/apt.sh
+. "$ROOT/eng/apt.sh"
 
 install_apt() {
   local need=()
@@ -21,16 +23,7 @@ install_apt() {
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
   command -v setpriv >/dev/null || need+=(util-linux)
   command -v npm >/dev/null || need+=(nodejs npm)
-  [ ${#need[@]} -eq 0 ] && return 0
-  [ "$(id -u)" -eq 0 ] || die "missing ${need[*]}: run as root or install them with apt-get"
-  log "installing ${need[*]} (apt-get)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  local policy=/usr/sbin/policy-rc.d created_policy=0
-  if [ ! -e $policy ]; then printf '#!/bin/sh\nexit 101\n' >$policy; chmod +x $policy; created_policy=1; fi
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  [ $created_policy -eq 1 ] && rm -f $policy
-  return 0
+  apt_install "${need[@]}"
 }
 
 claude_bin() { echo "$TOOLS/node_modules/.bin/claude"; }

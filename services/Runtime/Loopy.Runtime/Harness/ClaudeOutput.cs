@@ -43,58 +43,50 @@ public sealed class ClaudeOutput(PriceTable prices, string defaultModel)
     /// <summary>Takes one stdout line; lines that are not JSON objects are ignored.</summary>
     public void Accept(string line)
     {
-        ArgumentNullException.ThrowIfNull(line);
-        if (line.Length == 0 || line[0] != '{')
+        using var document = JsonLine.TryParse(line);
+        if (document is null)
         {
             return;
         }
 
-        try
+        var root = document.RootElement;
+        switch (JsonLine.Text(root, "type"))
         {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            switch (String(root, "type"))
-            {
-                case "stream_event" when root.TryGetProperty("event", out var streamEvent) && streamEvent.ValueKind == JsonValueKind.Object:
-                    AcceptEvent(streamEvent);
-                    break;
-                case "result":
-                    AcceptResult(root);
-                    break;
-                default:
-                    break;
-            }
-        }
-        catch (JsonException)
-        {
-            // A line cut at the length limit, or not JSON: nothing to count.
+            case "stream_event" when root.TryGetProperty("event", out var streamEvent) && streamEvent.ValueKind == JsonValueKind.Object:
+                AcceptEvent(streamEvent);
+                break;
+            case "result":
+                AcceptResult(root);
+                break;
+            default:
+                break;
         }
     }
 
     private void AcceptEvent(JsonElement streamEvent)
     {
-        switch (String(streamEvent, "type"))
+        switch (JsonLine.Text(streamEvent, "type"))
         {
             case "message_start" when streamEvent.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object:
                 _finished += _current;
                 _current = 0;
-                var model = String(message, "model") ?? defaultModel;
+                var model = JsonLine.Text(message, "model") ?? defaultModel;
                 _currentPrice = prices.Find(model) ?? prices.Find(defaultModel);
                 var usage = Usage(message);
-                _currentInput = Long(usage, "input_tokens");
-                _currentCacheWrite = Long(usage, "cache_creation_input_tokens");
-                _currentCacheRead = Long(usage, "cache_read_input_tokens");
-                Price(Long(usage, "output_tokens"));
+                _currentInput = JsonLine.Long(usage, "input_tokens");
+                _currentCacheWrite = JsonLine.Long(usage, "cache_creation_input_tokens");
+                _currentCacheRead = JsonLine.Long(usage, "cache_read_input_tokens");
+                Price(JsonLine.Long(usage, "output_tokens"));
                 break;
             case "message_delta":
                 var delta = Usage(streamEvent);
                 if (delta.ValueKind == JsonValueKind.Object)
                 {
                     // message_delta usage is cumulative for the call; input counts may be restated.
-                    _currentInput = Math.Max(_currentInput, Long(delta, "input_tokens"));
-                    _currentCacheWrite = Math.Max(_currentCacheWrite, Long(delta, "cache_creation_input_tokens"));
-                    _currentCacheRead = Math.Max(_currentCacheRead, Long(delta, "cache_read_input_tokens"));
-                    Price(Long(delta, "output_tokens"));
+                    _currentInput = Math.Max(_currentInput, JsonLine.Long(delta, "input_tokens"));
+                    _currentCacheWrite = Math.Max(_currentCacheWrite, JsonLine.Long(delta, "cache_creation_input_tokens"));
+                    _currentCacheRead = Math.Max(_currentCacheRead, JsonLine.Long(delta, "cache_read_input_tokens"));
+                    Price(JsonLine.Long(delta, "output_tokens"));
                 }
 
                 break;
@@ -117,9 +109,9 @@ public sealed class ClaudeOutput(PriceTable prices, string defaultModel)
     private void AcceptResult(JsonElement root)
     {
         HasResult = true;
-        Subtype = String(root, "subtype");
+        Subtype = JsonLine.Text(root, "subtype");
         IsError = root.TryGetProperty("is_error", out var isError) && isError.ValueKind == JsonValueKind.True;
-        Result = String(root, "result");
+        Result = JsonLine.Text(root, "result");
         if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
         {
             Errors = string.Join("; ", errors.EnumerateArray().Select(e => e.ToString()));
@@ -133,10 +125,4 @@ public sealed class ClaudeOutput(PriceTable prices, string defaultModel)
 
     private static JsonElement Usage(JsonElement obj) =>
         obj.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object ? usage : default;
-
-    private static string? String(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static long Long(JsonElement obj, string name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : 0;
 }

@@ -27,52 +27,38 @@ public sealed class CodexOutput(ModelPrice? price)
 
     public void Accept(string line)
     {
-        ArgumentNullException.ThrowIfNull(line);
-        if (line.Length == 0 || line[0] != '{')
+        using var document = JsonLine.TryParse(line);
+        if (document is null)
         {
             return;
         }
 
-        try
+        var root = document.RootElement;
+        var type = JsonLine.Text(root, "type");
+        if (type == "item.completed" && root.TryGetProperty("item", out var item) && JsonLine.Text(item, "type") == "agent_message")
         {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            var type = Text(root, "type");
-            if (type == "item.completed" && root.TryGetProperty("item", out var item) && Text(item, "type") == "agent_message")
-            {
-                Message = Text(item, "text") ?? Message;
-            }
-            else if (root.TryGetProperty("msg", out var msg) && msg.ValueKind == JsonValueKind.Object && Text(msg, "type") == "agent_message")
-            {
-                Message = Text(msg, "message") ?? Message;
-            }
-            else if (type == "agent_message")
-            {
-                Message = Text(root, "message") ?? Text(root, "text") ?? Message;
-            }
-            else if (type == "turn.completed" && root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
-            {
-                var input = Long(usage, "input_tokens");
-                var cached = Math.Min(input, Long(usage, "cached_input_tokens"));
-                var output = Long(usage, "output_tokens");
-                InputTokens += input;
-                OutputTokens += output;
-                CostUsd += price?.Cost(input - cached, output, 0, cached) ?? 0;
-            }
-            else if (type == "turn.failed")
-            {
-                Failure = root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object ? Text(error, "message") : "turn failed";
-            }
+            Message = JsonLine.Text(item, "text") ?? Message;
         }
-        catch (JsonException)
+        else if (root.TryGetProperty("msg", out var msg) && msg.ValueKind == JsonValueKind.Object && JsonLine.Text(msg, "type") == "agent_message")
         {
-            // Not a JSON line: nothing to read.
+            Message = JsonLine.Text(msg, "message") ?? Message;
+        }
+        else if (type == "agent_message")
+        {
+            Message = JsonLine.Text(root, "message") ?? JsonLine.Text(root, "text") ?? Message;
+        }
+        else if (type == "turn.completed" && root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+        {
+            var input = JsonLine.Long(usage, "input_tokens");
+            var cached = Math.Min(input, JsonLine.Long(usage, "cached_input_tokens"));
+            var output = JsonLine.Long(usage, "output_tokens");
+            InputTokens += input;
+            OutputTokens += output;
+            CostUsd += price?.Cost(input - cached, output, 0, cached) ?? 0;
+        }
+        else if (type == "turn.failed")
+        {
+            Failure = root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object ? JsonLine.Text(error, "message") : "turn failed";
         }
     }
-
-    private static string? Text(JsonElement obj, string name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static long Long(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : 0;
 }

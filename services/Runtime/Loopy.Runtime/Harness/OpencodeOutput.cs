@@ -23,54 +23,40 @@ public sealed class OpencodeOutput
 
     public void Accept(string line)
     {
-        ArgumentNullException.ThrowIfNull(line);
-        if (line.Length == 0 || line[0] != '{')
+        using var document = JsonLine.TryParse(line);
+        if (document is null)
         {
             return;
         }
 
-        try
+        var root = document.RootElement;
+        var part = root.TryGetProperty("part", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
+        switch (JsonLine.Text(root, "type"))
         {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            var part = root.TryGetProperty("part", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
-            switch (Text(root, "type"))
-            {
-                case "text" when part.ValueKind == JsonValueKind.Object:
-                    Message = Text(part, "text") ?? Message;
-                    break;
-                case "step_finish" when part.ValueKind == JsonValueKind.Object:
-                    if (part.TryGetProperty("cost", out var cost) && cost.ValueKind == JsonValueKind.Number)
-                    {
-                        CostUsd += cost.GetDouble();
-                        SawCost = true;
-                    }
+            case "text" when part.ValueKind == JsonValueKind.Object:
+                Message = JsonLine.Text(part, "text") ?? Message;
+                break;
+            case "step_finish" when part.ValueKind == JsonValueKind.Object:
+                if (part.TryGetProperty("cost", out var cost) && cost.ValueKind == JsonValueKind.Number)
+                {
+                    CostUsd += cost.GetDouble();
+                    SawCost = true;
+                }
 
-                    if (part.TryGetProperty("tokens", out var tokens) && tokens.ValueKind == JsonValueKind.Object)
-                    {
-                        InputTokens += Long(tokens, "input");
-                        OutputTokens += Long(tokens, "output");
-                    }
+                if (part.TryGetProperty("tokens", out var tokens) && tokens.ValueKind == JsonValueKind.Object)
+                {
+                    InputTokens += JsonLine.Long(tokens, "input");
+                    OutputTokens += JsonLine.Long(tokens, "output");
+                }
 
-                    break;
-                case "error":
-                    var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
-                    Failure = (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("data", out var data) ? Text(data, "message") : null)
-                        ?? Text(error, "message") ?? Text(error, "name") ?? Text(root, "message") ?? "error";
-                    break;
-                default:
-                    break;
-            }
-        }
-        catch (JsonException)
-        {
-            // Not a JSON line: nothing to read.
+                break;
+            case "error":
+                var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+                Failure = (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("data", out var data) ? JsonLine.Text(data, "message") : null)
+                    ?? JsonLine.Text(error, "message") ?? JsonLine.Text(error, "name") ?? JsonLine.Text(root, "message") ?? "error";
+                break;
+            default:
+                break;
         }
     }
-
-    private static string? Text(JsonElement obj, string name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static long Long(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : 0;
 }
