@@ -1,10 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using Loopy.Bus;
 using Loopy.Runtime.State;
 using Loopy.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Loopy.Runtime.Tests;
 
@@ -14,43 +12,9 @@ namespace Loopy.Runtime.Tests;
 /// at once. Either way the step completes once and its agent's side effect happens once.
 /// </summary>
 [Collection(RealServers.Name)]
-public sealed class GracefulShutdownTests : IAsyncLifetime
+public sealed class GracefulShutdownTests() : RuntimeProcessTestBase("gs")
 {
     private const string Step = "slow/long";
-    private readonly List<RuntimeProcess> _replicas = [];
-    private TestDatabase? _database;
-    private IEventBus? _bus;
-    private string _projectRoot = string.Empty;
-    private string _prefix = string.Empty;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync(TestServers.Postgres, Ct);
-        _prefix = $"gs{Guid.NewGuid():N}"[..14];
-        _projectRoot = TestProjects.Scenarios();
-        _bus = BusServiceCollectionExtensions.Create(BusTransport.RabbitMq, TestServers.RabbitMq,
-            new BusOptions { EntityPrefix = _prefix, PublishTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, NullLoggerFactory.Instance);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var replica in _replicas)
-        {
-            await replica.DisposeAsync();
-        }
-
-        if (_bus is not null)
-        {
-            await _bus.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task Within_the_drain_period_the_terminated_replica_finishes_its_step_reports_draining_and_claims_nothing_more()
@@ -125,32 +89,32 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
         Assert.Equal(1, step.Attempt);
     }
 
-    private string SideEffectsLog => Path.Combine(_projectRoot, "out", "side-effects.log");
+    private string SideEffectsLog => Path.Combine(ProjectRoot, "out", "side-effects.log");
 
     /// <summary>Rewrites the scenario project's slow agent to sleep <paramref name="seconds"/> (the harness clears the environment).</summary>
     private void SlowAgentSleeps(int seconds)
     {
-        var script = Path.Combine(_projectRoot, "scripts", "slow.sh");
+        var script = Path.Combine(ProjectRoot, "scripts", "slow.sh");
         File.WriteAllText(script, File.ReadAllText(script).Replace("${SLOW_SECONDS:-4}", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
     }
 
     /// <summary>Starts two replicas, publishes a Slow event and waits until one of them runs the slow step's agent.</summary>
     private async Task<(RuntimeProcess Victim, RuntimeProcess Survivor, string Key, StepRecord Claimed)> StartStepAndFindHolderAsync(int shutdownTimeoutSeconds, string leaseDuration)
     {
-        var settings = RuntimeFixture.DefaultSettings(_projectRoot);
-        settings["ConnectionStrings:postgres"] = _database!.ConnectionString;
+        var settings = RuntimeFixture.DefaultSettings(ProjectRoot);
+        settings["ConnectionStrings:postgres"] = Database.ConnectionString;
         settings["ConnectionStrings:rabbitmq"] = TestServers.RabbitMq;
-        settings["Loopy:Bus:EntityPrefix"] = _prefix;
+        settings["Loopy:Bus:EntityPrefix"] = Prefix;
         settings["Loopy:Runtime:LeaseDuration"] = leaseDuration;
         settings["shutdownTimeoutSeconds"] = shutdownTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var a = RuntimeProcess.Start("replica-a", settings);
-        _replicas.Add(a);
+        Replicas.Add(a);
         var b = RuntimeProcess.Start("replica-b", settings);
-        _replicas.Add(b);
+        Replicas.Add(b);
         await a.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
         await b.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
 
-        await _bus!.PublishAsync(RuntimeFixture.Event("Slow", new { n = "shutdown" }), Ct);
+        await Bus.PublishAsync(RuntimeFixture.Event("Slow", new { n = "shutdown" }), Ct);
         await using var db = OpenDb();
         var claimed = await Wait.ForAsync(() => db.Steps.AsNoTracking().FirstOrDefaultAsync(s => s.StepId == Step && s.Status == StepStatus.Running, Ct),
             TimeSpan.FromSeconds(60), "the slow step claimed", Ct);
@@ -170,5 +134,5 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
             .Select(h => JsonDocument.Parse(h.Payload).RootElement.GetProperty("worker").GetString()).ToList();
 
     private RuntimeDbContext OpenDb() =>
-        new(new DbContextOptionsBuilder<RuntimeDbContext>().UseNpgsql(_database!.ConnectionString).Options);
+        new(new DbContextOptionsBuilder<RuntimeDbContext>().UseNpgsql(Database.ConnectionString).Options);
 }

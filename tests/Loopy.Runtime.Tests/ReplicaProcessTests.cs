@@ -1,63 +1,26 @@
 using System.Text.Json;
-using Loopy.Bus;
 using Loopy.Runtime.State;
 using Loopy.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Loopy.Runtime.Tests;
 
 /// <summary>Two real Runtime processes on Postgres + RabbitMQ: crash takeover, and many events without duplicates.</summary>
 [Collection(RealServers.Name)]
-public sealed class ReplicaProcessTests : IAsyncLifetime
+public sealed class ReplicaProcessTests() : RuntimeProcessTestBase("rp")
 {
-    private readonly List<RuntimeProcess> _replicas = [];
-    private TestDatabase? _database;
-    private IEventBus? _bus;
-    private string _projectRoot = string.Empty;
-    private string _prefix = string.Empty;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync(TestServers.Postgres, Ct);
-        _prefix = $"rp{Guid.NewGuid():N}"[..14];
-        _projectRoot = TestProjects.Scenarios();
-        _bus = BusServiceCollectionExtensions.Create(BusTransport.RabbitMq, TestServers.RabbitMq,
-            new BusOptions { EntityPrefix = _prefix, PublishTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, NullLoggerFactory.Instance);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var replica in _replicas)
-        {
-            await replica.DisposeAsync();
-        }
-
-        if (_bus is not null)
-        {
-            await _bus.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Killing_a_replica_mid_step_lets_the_other_finish_the_run_with_no_duplicate_side_effect()
     {
         var (a, b) = await StartTwoAsync();
 
-        await _bus!.PublishAsync(RuntimeFixture.Event("Slow", new { n = "crash" }), Ct);
+        await Bus.PublishAsync(RuntimeFixture.Event("Slow", new { n = "crash" }), Ct);
 
         await using var db = OpenDb();
         var claimed = await Wait.ForAsync(() => db.Steps.AsNoTracking().FirstOrDefaultAsync(s => s.StepId == "slow/long" && s.Status == StepStatus.Running, Ct),
             TimeSpan.FromSeconds(60), "the slow step claimed", Ct);
         var key = $"{claimed.RunId}:slow/long";
-        var log = Path.Combine(_projectRoot, "out", "side-effects.log");
+        var log = Path.Combine(ProjectRoot, "out", "side-effects.log");
         await Wait.UntilAsync(() => Task.FromResult(File.Exists(log) && File.ReadAllLines(log).Contains($"started {key} attempt 1")),
             TimeSpan.FromSeconds(30), "the agent's first attempt under way", Ct);
         var victim = claimed.LeaseOwner == a.ReplicaId ? a : b;
@@ -87,7 +50,7 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_thousand_events_through_two_replicas_make_a_thousand_runs_without_duplicates_all_terminal()
+    public async Task A_thousand_events_through_twoReplicas_make_a_thousand_runs_without_duplicates_all_terminal()
     {
         await StartTwoAsync();
         const int count = 1000;
@@ -95,13 +58,13 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
 
         foreach (var batch in ids.Chunk(50))
         {
-            await Task.WhenAll(batch.Select(id => _bus!.PublishAsync(RuntimeFixture.Event("Noop", new { n = id }, id), Ct)));
+            await Task.WhenAll(batch.Select(id => Bus.PublishAsync(RuntimeFixture.Event("Noop", new { n = id }, id), Ct)));
         }
 
         // Every event is published twice (a redelivery storm) and must still make exactly one run.
         foreach (var batch in ids.Take(200).Chunk(50))
         {
-            await Task.WhenAll(batch.Select(id => _bus!.PublishAsync(RuntimeFixture.Event("Noop", new { n = id }, id), Ct)));
+            await Task.WhenAll(batch.Select(id => Bus.PublishAsync(RuntimeFixture.Event("Noop", new { n = id }, id), Ct)));
         }
 
         await using var db = OpenDb();
@@ -122,10 +85,10 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
         var settings = Settings();
         settings["Loopy:Runtime:RetryBaseDelay"] = "00:00:04";
         var first = RuntimeProcess.Start("replica-first", settings);
-        _replicas.Add(first);
+        Replicas.Add(first);
         await first.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
 
-        await _bus!.PublishAsync(RuntimeFixture.Event("Flaky", new { n = "durable" }), Ct);
+        await Bus.PublishAsync(RuntimeFixture.Event("Flaky", new { n = "durable" }), Ct);
 
         await using var db = OpenDb();
         var retrying = await Wait.ForAsync(() => db.History.AsNoTracking().FirstOrDefaultAsync(h => h.Kind == HistoryKind.StepRetrying, Ct),
@@ -135,7 +98,7 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
         first.KillHard();
 
         var second = RuntimeProcess.Start("replica-second", settings);
-        _replicas.Add(second);
+        Replicas.Add(second);
         var run = await Wait.ForAsync(() => db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == retrying.RunId && r.Status != RunStatus.Running, Ct),
             TimeSpan.FromSeconds(90), "the run finished by the new replica", Ct);
 
@@ -151,9 +114,9 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
     {
         var settings = Settings();
         var a = RuntimeProcess.Start("replica-a", settings);
-        _replicas.Add(a);
+        Replicas.Add(a);
         var b = RuntimeProcess.Start("replica-b", settings);
-        _replicas.Add(b);
+        Replicas.Add(b);
         await a.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
         await b.WaitReadyAsync(TimeSpan.FromSeconds(60), Ct);
         return (a, b);
@@ -161,13 +124,13 @@ public sealed class ReplicaProcessTests : IAsyncLifetime
 
     private Dictionary<string, string?> Settings()
     {
-        var settings = RuntimeFixture.DefaultSettings(_projectRoot);
-        settings["ConnectionStrings:postgres"] = _database!.ConnectionString;
+        var settings = RuntimeFixture.DefaultSettings(ProjectRoot);
+        settings["ConnectionStrings:postgres"] = Database.ConnectionString;
         settings["ConnectionStrings:rabbitmq"] = TestServers.RabbitMq;
-        settings["Loopy:Bus:EntityPrefix"] = _prefix;
+        settings["Loopy:Bus:EntityPrefix"] = Prefix;
         return settings;
     }
 
     private RuntimeDbContext OpenDb() =>
-        new(new DbContextOptionsBuilder<RuntimeDbContext>().UseNpgsql(_database!.ConnectionString).Options);
+        new(new DbContextOptionsBuilder<RuntimeDbContext>().UseNpgsql(Database.ConnectionString).Options);
 }
