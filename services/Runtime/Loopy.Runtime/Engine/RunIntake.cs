@@ -19,10 +19,6 @@ namespace Loopy.Runtime.Engine;
 /// </summary>
 public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, RunPreflight preflight, IOptions<RuntimeOptions> options, TimeProvider time, RuntimeTelemetry telemetry, EngineSignals signals, ILogger<RunIntake> logger)
 {
-    /// <summary>The workflows whose entry step is triggered by an event, with that event's name.</summary>
-    public static IEnumerable<(string Workflow, string EventName)> EventTriggered(LoopyManifest manifest) =>
-        EventRoute.Of(manifest).Select(route => (route.Workflow, route.EventName));
-
     /// <summary>
     /// The workflows a delivery of the event <paramref name="eventName"/> with <paramref name="fields"/> starts a run
     /// of: the entry step is triggered by that event and every filter of the trigger matches (exact string equality).
@@ -30,12 +26,12 @@ public sealed class RunIntake(RuntimeStore store, ManifestCatalog catalog, RunPr
     public static IEnumerable<string> Subscribers(LoopyManifest manifest, string eventName, JsonElement fields)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        foreach (var (name, _) in EventTriggered(manifest).Where(t => t.EventName == eventName))
+        foreach (var route in EventRoute.Of(manifest).Where(r => r.EventName == eventName))
         {
-            var workflow = manifest.Workflows[name];
+            var workflow = manifest.Workflows[route.Workflow];
             if (FiltersMatch(workflow.Steps[workflow.Entry].Trigger!, fields))
             {
-                yield return name;
+                yield return route.Workflow;
             }
         }
     }
