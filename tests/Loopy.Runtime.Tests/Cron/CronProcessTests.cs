@@ -80,7 +80,9 @@ public sealed class CronProcessTests(ITestOutputHelper output) : IAsyncLifetime
             TimeSpan.FromSeconds(30), $"the run of {tickId}", Ct);
         var r1 = await restartedBefore;
 
-        // The replica that fired the slot dies right after and is restarted.
+        // The replica that fired the slot dies right after and is restarted. Its log line arrives through a pipe and
+        // may trail the committed run by a moment: wait for it before choosing.
+        await Loopy.Testing.Wait.UntilAsync(() => _replicas.Any(r => r.Output.Contains(FiredLine, StringComparison.Ordinal)), TimeSpan.FromSeconds(10), Ct);
         var firing = _replicas.Single(r => r.Output.Contains(FiredLine, StringComparison.Ordinal));
         firing.KillHard();
         var restartedAfter = await StartAsync(firing.ReplicaId.Split('-')[0]);
