@@ -16,7 +16,6 @@ namespace Loopy.Runtime.Tests.Cron;
 public sealed class CronProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Workflow = "heartbeat";
-    private const string FiredLine = "started run";
     private readonly List<RuntimeProcess> _replicas = [];
     private TestDatabase? _database;
     private string _projectRoot = string.Empty;
@@ -75,6 +74,8 @@ public sealed class CronProcessTests(ITestOutputHelper output) : IAsyncLifetime
         var restartedBefore = StartAsync("r1");
 
         var tickId = CronTick.Id("heartbeat/beat", slot);
+        // The slot's own firing line: when the slot was moved a minute on, the boundary before it fires too.
+        var firedLine = $"Cron tick {tickId} of {Workflow} started run";
         await using var db = Open();
         await Wait.ForAsync(() => db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Workflow == Workflow && r.EventId == tickId, Ct),
             TimeSpan.FromSeconds(30), $"the run of {tickId}", Ct);
@@ -82,8 +83,8 @@ public sealed class CronProcessTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The replica that fired the slot dies right after and is restarted. Its log line arrives through a pipe and
         // may trail the committed run by a moment: wait for it before choosing.
-        await Loopy.Testing.Wait.UntilAsync(() => _replicas.Any(r => r.Output.Contains(FiredLine, StringComparison.Ordinal)), TimeSpan.FromSeconds(10), Ct);
-        var firing = _replicas.Single(r => r.Output.Contains(FiredLine, StringComparison.Ordinal));
+        await Loopy.Testing.Wait.UntilAsync(() => _replicas.Any(r => r.Output.Contains(firedLine, StringComparison.Ordinal)), TimeSpan.FromSeconds(10), Ct);
+        var firing = _replicas.Single(r => r.Output.Contains(firedLine, StringComparison.Ordinal));
         firing.KillHard();
         var restartedAfter = await StartAsync(firing.ReplicaId.Split('-')[0]);
 
@@ -96,8 +97,8 @@ public sealed class CronProcessTests(ITestOutputHelper output) : IAsyncLifetime
         var settled = TimeProvider.System.GetUtcNow().AddSeconds(2);
         await Loopy.Testing.Wait.UntilAsync(() => TimeProvider.System.GetUtcNow() >= settled, TimeSpan.FromSeconds(10), Ct);
 
-        var runs = await db.Runs.AsNoTracking().Where(r => r.Workflow == Workflow).ToListAsync(Ct);
-        var fired = _replicas.Sum(r => r.Output.Split('\n').Count(l => l.Contains(FiredLine, StringComparison.Ordinal)));
+        var runs = await db.Runs.AsNoTracking().Where(r => r.Workflow == Workflow && r.EventId == tickId).ToListAsync(Ct);
+        var fired = _replicas.Sum(r => r.Output.Split('\n').Count(l => l.Contains(firedLine, StringComparison.Ordinal)));
         var delay = System.Text.RegularExpressions.Regex.Match(firing.Output, @"started run \S+ \((?<ms>\d+) ms after its slot\)").Groups["ms"].Value;
         output.WriteLine($"slot {tickId}: {runs.Count} run(s), {fired} firing(s), fired {delay} ms after the slot by {firing.ReplicaId}; "
             + $"replicas: {string.Join(", ", _replicas.Select(r => r.ReplicaId))}");
