@@ -17,6 +17,9 @@ rm -rf "$results"
 mkdir -p "$results"
 
 dotnet build Loopy.sln -nologo -clp:ErrorsOnly
+# The hosts published as their images publish them: the load-balancer test runs these outputs.
+eng/publish.sh "$ROOT/.loopy/publish"
+export LOOPY_TEST_PUBLISHED=$ROOT/.loopy/publish
 # The test assemblies run one after another (some tests stop and restart a real server, which must
 # not happen under another assembly's feet), each writing its own TRX file.
 status=0

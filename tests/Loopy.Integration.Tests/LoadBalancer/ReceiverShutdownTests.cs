@@ -19,7 +19,7 @@ public sealed class ReceiverShutdownTests
         {
             ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
         };
-        await using var receiver = new ReceiverProcess("receiver", NginxProcess.FreePort(), environment);
+        await using var receiver = HostProcess.Receiver("receiver", NginxProcess.FreePort(), environment);
         receiver.Start();
         await receiver.WaitHealthyAsync(Ct);
         await receiver.WarmUpAsync(Ct);
@@ -57,7 +57,7 @@ public sealed class ReceiverShutdownTests
             ["Loopy__Shutdown__DrainDelay"] = "00:00:10",
             ["shutdownTimeoutSeconds"] = "30",
         };
-        await using var receiver = new ReceiverProcess("receiver", NginxProcess.FreePort(), environment);
+        await using var receiver = HostProcess.Receiver("receiver", NginxProcess.FreePort(), environment);
         receiver.Start();
         await receiver.WaitHealthyAsync(Ct);
         await receiver.WarmUpAsync(Ct);

@@ -44,7 +44,7 @@ public sealed class PollReplicaKillTests(ITestOutputHelper output)
     public async Task A_replica_killed_mid_tick_loses_its_lease_and_another_polls_that_window_once_with_no_gap()
     {
         await using var deployment = await ReceiverDeployment.CreateAsync(TestServers.Postgres, TestServers.RabbitMq, Manifest, ["Tick", "Ping"], Ct);
-        await using var receiver = new ReceiverProcess("receiver", NginxProcess.FreePort(), deployment.Environment);
+        await using var receiver = HostProcess.Receiver("receiver", NginxProcess.FreePort(), deployment.Environment);
         receiver.Start();
         await receiver.WaitHealthyAsync(Ct);
 

@@ -6,22 +6,32 @@ using Loopy.Testing;
 namespace Loopy.Integration.Tests.LoadBalancer;
 
 /// <summary>
-/// A real Receiver host process (<c>dotnet Loopy.Receiver.Host.dll</c>, the build output) on a fixed loopback port,
-/// configured only through environment variables, as in a container. It can be stopped with SIGTERM or SIGKILL and
-/// started again on the same port.
+/// A real service host process (<c>dotnet Loopy.X.Host.dll</c>) on a fixed loopback port, configured only through
+/// environment variables and run from its own folder, as in a container. It can be stopped with SIGTERM or SIGKILL
+/// and started again on the same port.
 /// </summary>
-public sealed class ReceiverProcess : IAsyncDisposable
+public sealed class HostProcess : IAsyncDisposable
 {
     private readonly StringBuilder _output = new();
+    private readonly string _assembly;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private Process? _process;
 
-    public ReceiverProcess(string name, int port, IReadOnlyDictionary<string, string> environment)
+    /// <param name="name">The name its output lines are tagged with.</param>
+    /// <param name="assembly">The host's entry assembly, e.g. a <c>dotnet publish</c> output's <c>Loopy.Runtime.Host.dll</c>.</param>
+    /// <param name="port">The loopback port it listens on.</param>
+    /// <param name="environment">Its configuration.</param>
+    public HostProcess(string name, string assembly, int port, IReadOnlyDictionary<string, string> environment)
     {
         Name = name;
+        _assembly = assembly;
         Port = port;
         _environment = environment;
     }
+
+    /// <summary>The Receiver host of this test assembly's build output.</summary>
+    public static HostProcess Receiver(string name, int port, IReadOnlyDictionary<string, string> environment) =>
+        new(name, Path.Combine(AppContext.BaseDirectory, "Loopy.Receiver.Host.dll"), port, environment);
 
     public string Name { get; }
 
@@ -32,6 +42,8 @@ public sealed class ReceiverProcess : IAsyncDisposable
     public int Starts { get; private set; }
 
     public int ExitCode => _process!.ExitCode;
+
+    public bool HasExited => _process is null || _process.HasExited;
 
     public string Output
     {
@@ -48,14 +60,15 @@ public sealed class ReceiverProcess : IAsyncDisposable
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Loopy.Receiver.Host.dll") },
-            WorkingDirectory = AppContext.BaseDirectory,
+            ArgumentList = { _assembly },
+            WorkingDirectory = Path.GetDirectoryName(_assembly)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         start.Environment["ASPNETCORE_URLS"] = Url.ToString().TrimEnd('/');
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         start.Environment["Logging__Console__FormatterName"] = "simple";
         foreach (var (key, value) in _environment)
@@ -73,7 +86,7 @@ public sealed class ReceiverProcess : IAsyncDisposable
         _process = process;
     }
 
-    /// <summary>Waits until <c>/health</c> answers 200 (schema, manifest, bus and database all ready).</summary>
+    /// <summary>Waits until <c>/health</c> answers 200 (for a Receiver: schema, manifest, bus and database all ready).</summary>
     public async Task WaitHealthyAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
