@@ -98,6 +98,7 @@ internal sealed class ProjectWatcher(
     private static async Task WriteAtomicallyAsync(string path, string json, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var temporary = full + ".tmp";
         await File.WriteAllTextAsync(temporary, json, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
         File.Move(temporary, full, overwrite: true);

@@ -36,8 +36,8 @@ public sealed partial class NginxProcess : IAsyncDisposable
 
     public static string? Binary => Candidates.FirstOrDefault(File.Exists);
 
-    /// <summary>Renders the deployed configuration for loopback upstreams.</summary>
-    public static string Render(string deployed, IReadOnlyList<int> receiverPorts, int listenPort, string prefix)
+    /// <summary>Renders the deployed configuration for loopback upstreams (the SensorHost's at a closed port unless given).</summary>
+    public static string Render(string deployed, IReadOnlyList<int> receiverPorts, int listenPort, string prefix, int? sensorHostPort = null)
     {
         ArgumentNullException.ThrowIfNull(deployed);
         ArgumentNullException.ThrowIfNull(receiverPorts);
@@ -49,13 +49,13 @@ public sealed partial class NginxProcess : IAsyncDisposable
 
         var parameters = receivers.Groups["params"].Value;
         var text = ReceiverServer().Replace(deployed, string.Join("\n    ", receiverPorts.Select(p => $"server 127.0.0.1:{p}{parameters};")));
-        text = SensorHostServer().Replace(text, m => $"server 127.0.0.1:{FreePort()}{m.Groups["params"].Value};");
+        text = SensorHostServer().Replace(text, m => $"server 127.0.0.1:{sensorHostPort ?? FreePort()}{m.Groups["params"].Value};");
         text = Listen().Replace(text, $"listen 127.0.0.1:{listenPort};");
         var paths = string.Join("\n  ", TempPaths.Select(t => $"{t}_temp_path {Path.Combine(prefix, "temp", t)};"));
         return text.Replace("http {", $"http {{\n  access_log {Path.Combine(prefix, "access.log")};\n  {paths}", StringComparison.Ordinal);
     }
 
-    public static async Task<NginxProcess> StartAsync(string binary, IReadOnlyList<int> receiverPorts, CancellationToken cancellationToken)
+    public static async Task<NginxProcess> StartAsync(string binary, IReadOnlyList<int> receiverPorts, CancellationToken cancellationToken, int? sensorHostPort = null)
     {
         var prefix = Directory.CreateTempSubdirectory("loopy-nginx-").FullName;
         Directory.CreateDirectory(Path.Combine(prefix, "temp"));
@@ -68,7 +68,7 @@ public sealed partial class NginxProcess : IAsyncDisposable
         var port = FreePort();
         var deployed = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "deploy", "nginx", "nginx.conf"), cancellationToken);
         var config = Path.Combine(prefix, "nginx.conf");
-        await File.WriteAllTextAsync(config, Render(deployed, receiverPorts, port, prefix), cancellationToken);
+        await File.WriteAllTextAsync(config, Render(deployed, receiverPorts, port, prefix, sensorHostPort), cancellationToken);
 
         var start = new ProcessStartInfo(binary)
         {

@@ -14,6 +14,15 @@ public sealed class PublishedDeployment : IAsyncDisposable
 {
     public const string Workflow = "pinged";
 
+    /// <summary>The workflow started by a GitHub pull request opened (the built-in <c>/hooks/github</c> sensor).</summary>
+    public const string ReviewWorkflow = "reviewed";
+
+    /// <summary>The producer secret the SensorHost presents to the Receivers.</summary>
+    public const string SensorHostSecret = "lb-test-sensorhost-secret";
+
+    /// <summary>The GitHub webhook secret the SensorHost verifies deliveries with.</summary>
+    public const string GitHubSecret = "lb-test-github-webhook-secret";
+
     private readonly string _admin;
     private readonly Dictionary<string, string> _common;
     private readonly List<HostProcess> _processes = [];
@@ -32,6 +41,9 @@ public sealed class PublishedDeployment : IAsyncDisposable
     public string Root { get; }
 
     public string ConnectionString => _common["ConnectionStrings__postgres"];
+
+    /// <summary>Where the Compiler service writes the active manifest for the SensorHost (a shared volume in compose).</summary>
+    public string ManifestPath => Path.Combine(Root, "manifest", "manifest.json");
 
     public static async Task<PublishedDeployment> CreateAsync(string postgres, string rabbitmq, CancellationToken cancellationToken)
     {
@@ -63,6 +75,7 @@ public sealed class PublishedDeployment : IAsyncDisposable
         var compiler = await CreateAsync("compiler", "compiler", "Loopy.Compiler.Host.dll", port, new()
         {
             ["Loopy__Compiler__ProjectDir"] = Path.Combine(Root, "project"),
+            ["Loopy__Compiler__ManifestPath"] = ManifestPath,
             ["shutdownTimeoutSeconds"] = "5",
         }, cancellationToken);
         compiler.Start();
@@ -79,6 +92,24 @@ public sealed class PublishedDeployment : IAsyncDisposable
             ["Loopy__Receiver__Producers__0__Name"] = "producer",
             ["Loopy__Receiver__Producers__0__Secret"] = ReceiverDeployment.Secret,
             ["Loopy__Receiver__Producers__0__Events__0"] = "*",
+            ["Loopy__Receiver__Producers__1__Name"] = "sensorhost",
+            ["Loopy__Receiver__Producers__1__Secret"] = SensorHostSecret,
+            ["Loopy__Receiver__Producers__1__Events__0"] = "*",
+            ["shutdownTimeoutSeconds"] = "15",
+        }, cancellationToken);
+
+    /// <summary>
+    /// The SensorHost (as the compose <c>sensorhost</c> service): the manifest file the Compiler service writes, the
+    /// project, the load balancer as its Receiver, the GitHub webhook secret from the environment.
+    /// </summary>
+    public Task<HostProcess> SensorHostAsync(string name, int port, Uri receiverUrl, CancellationToken cancellationToken) =>
+        CreateAsync(name, "sensorhost", "Loopy.SensorHost.Host.dll", port, new()
+        {
+            ["Loopy__SensorHost__ManifestPath"] = ManifestPath,
+            ["Loopy__SensorHost__ProjectRoot"] = Path.Combine(Root, "project"),
+            ["Loopy__SensorHost__ReceiverUrl"] = receiverUrl.ToString(),
+            ["Loopy__SensorHost__ProducerSecret"] = SensorHostSecret,
+            ["GITHUB_WEBHOOK_SECRET"] = GitHubSecret,
             ["shutdownTimeoutSeconds"] = "15",
         }, cancellationToken);
 
@@ -103,8 +134,8 @@ public sealed class PublishedDeployment : IAsyncDisposable
         return connection;
     }
 
-    /// <summary>The runs of <see cref="Workflow"/> whose event id starts with <paramref name="prefix"/>: event id → (status, step completions).</summary>
-    public async Task<IReadOnlyList<RunRow>> RunsAsync(string prefix, CancellationToken cancellationToken)
+    /// <summary>The runs of <paramref name="workflow"/> (default <see cref="Workflow"/>) whose event id starts with <paramref name="prefix"/>.</summary>
+    public async Task<IReadOnlyList<RunRow>> RunsAsync(string prefix, CancellationToken cancellationToken, string workflow = Workflow)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var query = new NpgsqlCommand("""
@@ -112,7 +143,7 @@ public sealed class PublishedDeployment : IAsyncDisposable
                    (SELECT count(*) FROM runtime_run_history h WHERE h.run_id = r.id AND h.kind = 'step_completed')
             FROM runtime_runs r WHERE r.workflow = @workflow AND r.event_id LIKE @prefix
             """, connection);
-        query.Parameters.AddWithValue("workflow", Workflow);
+        query.Parameters.AddWithValue("workflow", workflow);
         query.Parameters.AddWithValue("prefix", prefix + "%");
         var rows = new List<RunRow>();
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
@@ -234,6 +265,8 @@ public sealed class PublishedDeployment : IAsyncDisposable
             echo '{"output": {"ok": true}}'
             """);
         Write(project, $"workflows/{Workflow}/handle.md", "---\non: Ping\nagent: Handler\noutput: { ok: bool }\n---\nHandle {{ event.n }}.");
+        Write(project, $"workflows/{ReviewWorkflow}/check.md",
+            "---\non: Github.PullRequestOpened\nagent: Handler\noutput: { ok: bool }\n---\nCheck pull request {{ event.number }} of {{ event.repo }}.");
 
         // Agents run as an unprivileged user when the tests run as root (the local provider): the project must be
         // readable by it, as a read-only volume is in a container.
