@@ -3,6 +3,7 @@ using System.Text.Json;
 using Loopy.Bus;
 using Loopy.Contracts.Messages;
 using Loopy.Runtime.State;
+using Loopy.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -23,12 +23,7 @@ public sealed partial class LoadBalancerTests(ITestOutputHelper output)
     [Fact]
     public async Task Events_sent_through_nginx_while_Receivers_restart_and_a_Runtime_is_killed_each_make_exactly_one_run()
     {
-        var nginxBinary = NginxProcess.Binary;
-        if (nginxBinary is null)
-        {
-            Assert.True(!TestServers.IsCi, "CI=true and nginx is not installed (eng/tools.sh installs it)");
-            Assert.Skip("nginx is not installed (apt-get install nginx-light)");
-        }
+        var nginxBinary = NginxProcess.RequireBinary();
 
         await using var deployment = await PublishedDeployment.CreateAsync(TestServers.Postgres, TestServers.RabbitMq, Ct);
         await deployment.StartCompilerAsync(NginxProcess.FreePort(), Ct);
@@ -47,7 +42,7 @@ public sealed partial class LoadBalancerTests(ITestOutputHelper output)
         }
 
         await Task.WhenAll(all.Select(p => p.WaitHealthyAsync(Ct)));
-        await using var nginx = await NginxProcess.StartAsync(nginxBinary!, [a.Port, b.Port], Ct);
+        await using var nginx = await NginxProcess.StartAsync(nginxBinary, [a.Port, b.Port], Ct);
         using var client = ReceiverDeployment.Client(nginx.Url);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);

@@ -36,6 +36,19 @@ public sealed partial class NginxProcess : IAsyncDisposable
 
     public static string? Binary => Candidates.FirstOrDefault(File.Exists);
 
+    /// <summary>The nginx binary; skips the test when it is missing, and fails it when <c>CI=true</c> (eng/tools.sh installs it).</summary>
+    public static string RequireBinary()
+    {
+        if (Binary is { } binary)
+        {
+            return binary;
+        }
+
+        Assert.True(!TestServers.IsCi, "CI=true and nginx is not installed (eng/tools.sh installs it)");
+        Assert.Skip("nginx is not installed (apt-get install nginx-light)");
+        return string.Empty;
+    }
+
     /// <summary>Renders the deployed configuration for loopback upstreams (the SensorHost's at a closed port unless given).</summary>
     public static string Render(string deployed, IReadOnlyList<int> receiverPorts, int listenPort, string prefix, int? sensorHostPort = null)
     {

@@ -23,19 +23,18 @@ public sealed class PublishedDeployment : IAsyncDisposable
     /// <summary>The GitHub webhook secret the SensorHost verifies deliveries with.</summary>
     public const string GitHubSecret = "lb-test-github-webhook-secret";
 
-    private readonly string _admin;
+    private readonly TestDatabase _database;
     private readonly Dictionary<string, string> _common;
     private readonly List<HostProcess> _processes = [];
 
-    private PublishedDeployment(string admin, string database, string root, Dictionary<string, string> common)
+    private PublishedDeployment(TestDatabase database, string root, Dictionary<string, string> common)
     {
-        _admin = admin;
-        Database = database;
+        _database = database;
         Root = root;
         _common = common;
     }
 
-    public string Database { get; }
+    public string Database => _database.Name;
 
     /// <summary>A temp folder holding the project (<c>project/</c>) and the hosts' data folders.</summary>
     public string Root { get; }
@@ -47,26 +46,18 @@ public sealed class PublishedDeployment : IAsyncDisposable
 
     public static async Task<PublishedDeployment> CreateAsync(string postgres, string rabbitmq, CancellationToken cancellationToken)
     {
-        var database = $"loopy_dp_{Guid.NewGuid():N}"[..24];
-        NpgsqlConnection.ClearAllPools();
-        await using (var connection = new NpgsqlConnection(postgres))
-        {
-            await connection.OpenAsync(cancellationToken);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        var database = await TestDatabase.CreateAsync(postgres, cancellationToken, "loopy_dp");
         var root = Directory.CreateTempSubdirectory("loopy-deploy-").FullName;
         WriteProject(Path.Combine(root, "project"));
         var common = new Dictionary<string, string>
         {
-            ["ConnectionStrings__postgres"] = new NpgsqlConnectionStringBuilder(postgres) { Database = database }.ConnectionString,
+            ["ConnectionStrings__postgres"] = database.ConnectionString,
             ["ConnectionStrings__rabbitmq"] = rabbitmq,
             ["ConnectionStrings__redis"] = string.Empty,
             ["Loopy__Bus__EntityPrefix"] = $"dp{Guid.NewGuid():N}"[..14],
             ["Loopy__Manifest__Source"] = "postgres",
         };
-        return new PublishedDeployment(postgres, database, root, common);
+        return new PublishedDeployment(database, root, common);
     }
 
     /// <summary>The Compiler service (as the compose <c>compiler</c> service), started and healthy: the project's version is active.</summary>
@@ -213,13 +204,7 @@ public sealed class PublishedDeployment : IAsyncDisposable
             await process.DisposeAsync();
         }
 
-        NpgsqlConnection.ClearAllPools();
-        await using (var connection = new NpgsqlConnection(_admin))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Database} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
+        await _database.DisposeAsync();
 
         try
         {

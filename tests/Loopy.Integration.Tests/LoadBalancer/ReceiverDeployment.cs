@@ -15,20 +15,19 @@ public sealed class ReceiverDeployment : IAsyncDisposable
 {
     public const string Secret = "lb-test-producer-secret";
 
-    private readonly string _admin;
+    private readonly TestDatabase _database;
     private readonly IEventBus _bus;
     private IAsyncDisposable? _probe;
 
-    private ReceiverDeployment(string admin, string database, string directory, IEventBus bus, Dictionary<string, string> environment)
+    private ReceiverDeployment(TestDatabase database, string directory, IEventBus bus, Dictionary<string, string> environment)
     {
-        _admin = admin;
-        Database = database;
+        _database = database;
         Directory = directory;
         _bus = bus;
         Environment = environment;
     }
 
-    public string Database { get; }
+    public string Database => _database.Name;
 
     public string Directory { get; }
 
@@ -48,24 +47,14 @@ public sealed class ReceiverDeployment : IAsyncDisposable
     /// <summary>A deployment serving <paramref name="manifestJson"/> (which must declare <c>Ping</c>, the drain sentinel); the probe records <paramref name="events"/>.</summary>
     public static async Task<ReceiverDeployment> CreateAsync(string postgres, string rabbitmq, string manifestJson, IReadOnlyCollection<string> events, CancellationToken cancellationToken)
     {
-        var database = $"loopy_lb_{Guid.NewGuid():N}"[..24];
-
-        // An earlier test in this process may have restarted Postgres: pooled connections to it are dead.
-        NpgsqlConnection.ClearAllPools();
-        await using (var connection = new NpgsqlConnection(postgres))
-        {
-            await connection.OpenAsync(cancellationToken);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        var database = await TestDatabase.CreateAsync(postgres, cancellationToken, "loopy_lb");
         var directory = System.IO.Directory.CreateTempSubdirectory("loopy-lb-").FullName;
         var manifest = Path.Combine(directory, "manifest.json");
         await File.WriteAllTextAsync(manifest, manifestJson, cancellationToken);
         var prefix = $"lb{Guid.NewGuid():N}"[..14];
         var environment = new Dictionary<string, string>
         {
-            ["ConnectionStrings__postgres"] = new NpgsqlConnectionStringBuilder(postgres) { Database = database }.ConnectionString,
+            ["ConnectionStrings__postgres"] = database.ConnectionString,
             ["ConnectionStrings__rabbitmq"] = rabbitmq,
             ["ConnectionStrings__redis"] = string.Empty,
             ["Loopy__DataDirectory"] = directory,
@@ -79,7 +68,7 @@ public sealed class ReceiverDeployment : IAsyncDisposable
         };
         var bus = BusServiceCollectionExtensions.Create(BusTransport.RabbitMq, rabbitmq,
             new BusOptions { EntityPrefix = prefix, PublishTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, NullLoggerFactory.Instance);
-        var deployment = new ReceiverDeployment(postgres, database, directory, bus, environment);
+        var deployment = new ReceiverDeployment(database, directory, bus, environment);
         deployment._probe = await bus.SubscribeAsync(new BusSubscription("probe", events, (delivery, _) =>
         {
             deployment.Published.Enqueue(delivery);
@@ -123,13 +112,7 @@ public sealed class ReceiverDeployment : IAsyncDisposable
         }
 
         await _bus.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using (var connection = new NpgsqlConnection(_admin))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Database} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
+        await _database.DisposeAsync();
 
         try
         {

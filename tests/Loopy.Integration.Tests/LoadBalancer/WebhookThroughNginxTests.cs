@@ -26,12 +26,7 @@ public sealed class WebhookThroughNginxTests
     [Fact]
     public async Task A_signed_GitHub_delivery_through_nginx_becomes_one_run_and_a_forged_one_is_refused()
     {
-        var nginxBinary = NginxProcess.Binary;
-        if (nginxBinary is null)
-        {
-            Assert.True(!TestServers.IsCi, "CI=true and nginx is not installed (eng/tools.sh installs it)");
-            Assert.Skip("nginx is not installed (apt-get install nginx-light)");
-        }
+        var nginxBinary = NginxProcess.RequireBinary();
 
         await using var deployment = await PublishedDeployment.CreateAsync(TestServers.Postgres, TestServers.RabbitMq, Ct);
         await deployment.StartCompilerAsync(NginxProcess.FreePort(), Ct);
@@ -42,7 +37,7 @@ public sealed class WebhookThroughNginxTests
         await receiver.WaitHealthyAsync(Ct);
         await runtime.WaitHealthyAsync(Ct);
         var sensorHostPort = NginxProcess.FreePort();
-        await using var nginx = await NginxProcess.StartAsync(nginxBinary!, [receiver.Port], Ct, sensorHostPort);
+        await using var nginx = await NginxProcess.StartAsync(nginxBinary, [receiver.Port], Ct, sensorHostPort);
         var sensorHost = await deployment.SensorHostAsync("sensorhost", sensorHostPort, nginx.Url, Ct);
         sensorHost.Start();
         await sensorHost.WaitHealthyAsync(Ct);

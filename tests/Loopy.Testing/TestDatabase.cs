@@ -1,8 +1,8 @@
 using Npgsql;
 
-namespace Loopy.Runtime.Tests;
+namespace Loopy.Testing;
 
-/// <summary>A Postgres database of its own for one fixture (<c>loopy_rt_&lt;guid&gt;</c>), dropped afterwards.</summary>
+/// <summary>A Postgres database of its own for one fixture (<c>&lt;prefix&gt;_&lt;guid&gt;</c>), dropped afterwards.</summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly string _admin;
@@ -18,9 +18,12 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<TestDatabase> CreateAsync(string serverConnectionString, CancellationToken cancellationToken)
+    public static async Task<TestDatabase> CreateAsync(string serverConnectionString, CancellationToken cancellationToken, string prefix = "loopy_rt")
     {
-        var name = $"loopy_rt_{Guid.NewGuid():N}"[..24];
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..24];
+
+        // An earlier test in this process may have restarted Postgres: pooled connections to it are dead.
+        NpgsqlConnection.ClearAllPools();
         await using (var connection = new NpgsqlConnection(serverConnectionString))
         {
             await connection.OpenAsync(cancellationToken);
