@@ -196,9 +196,9 @@ public sealed partial class LoadBalancerTests(ITestOutputHelper output)
         {
             await Wait.UntilAsync(async () =>
             {
-                runs = await deployment.RunsAsync("lb-", deadline.Token);
+                runs = await deployment.RunsAsync("lb-", Ct);
                 return runs.Count(r => r.Status is not "running") >= answers.Count(p => p.Value.Any(s => s is 200 or 202));
-            }, TimeSpan.FromSeconds(240), deadline.Token);
+            }, TimeSpan.FromSeconds(240), Ct);
         }
         catch (TimeoutException)
         {
