@@ -41,6 +41,9 @@ internal static partial class RuntimeLog
     [LoggerMessage(EventId = 90, Level = LogLevel.Information, Message = "Switched to manifest {ManifestHash} ({WorkflowCount} event-triggered workflows); runs already started keep their version")]
     public static partial void ManifestSwitched(ILogger logger, string manifestHash, int workflowCount);
 
+    [LoggerMessage(EventId = 92, Level = LogLevel.Warning, Message = "Workflow {WorkflowName} of manifest {ManifestHash} cannot run on this replica; its runs fail at start: {Problems}")]
+    public static partial void WorkflowPreflightFailed(ILogger logger, string workflowName, string manifestHash, string problems);
+
     [LoggerMessage(EventId = 91, Level = LogLevel.Warning, Message = "The manifest source could not be read ({ErrorType}: {Error}); the current version keeps serving")]
     public static partial void ManifestRefreshFailed(ILogger logger, string errorType, string error);
 

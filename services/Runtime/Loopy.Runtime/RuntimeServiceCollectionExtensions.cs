@@ -53,6 +53,7 @@ public static class RuntimeServiceCollectionExtensions
         services.TryAddSingleton<StepExecutor>();
         services.TryAddSingleton<RunIntake>();
         services.TryAddSingleton<RunPreflight>();
+        services.TryAddSingleton<ManifestPreflight>();
         services.TryAddSingleton<RunCommands>();
         services.TryAddSingleton<SandboxProviders>();
         services.TryAddSingleton<SandboxLauncher>();

@@ -1,3 +1,7 @@
+using System.Net;
+using System.Text.Json;
+using Loopy.Testing;
+
 namespace Loopy.Runtime.Tests.Engine;
 
 /// <summary>Preflight (AUTHORING.md §8.7): a run whose agents cannot run here fails at start with every problem named, and the runtime carries on.</summary>
@@ -40,6 +44,24 @@ public sealed class RunPreflightTests : IAsyncDisposable
         TestProjects.Compile(root);
         _runtime = await RuntimeFixture.StartAsync(root, null, null, null, Ct);
 
+        // Checked when the replica starts serving the version: logged, and readiness degraded (still 200).
+        using (var http = _runtime.CreateClient())
+        using (var health = await http.GetAsync(new Uri("/health", UriKind.Relative), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            using var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync(Ct));
+            Assert.Equal("Degraded", report.RootElement.GetProperty("status").GetString());
+            var description = report.RootElement.GetProperty("checks").GetProperty("runtime").GetProperty("description").GetString()!;
+            Assert.Contains("preflight: 1 workflow(s) of manifest sha256:", description, StringComparison.Ordinal);
+            Assert.Contains("broken (", description, StringComparison.Ordinal);
+            Assert.Contains("'no-such-program-xyz' is not on the sandbox PATH", description, StringComparison.Ordinal);
+            Assert.DoesNotContain("fine (", description, StringComparison.Ordinal);
+        }
+
+        var logged = Assert.Single(_runtime.Logs.Messages, m => m.StartsWith("Workflow ", StringComparison.Ordinal) && m.Contains("cannot run on this replica", StringComparison.Ordinal));
+        Assert.StartsWith("Workflow broken of manifest sha256:", logged, StringComparison.Ordinal);
+        Assert.Contains("sandbox 'Ghost': provider 'nowhere' is not available on this host", logged, StringComparison.Ordinal);
+
         await _runtime.PublishAsync("Go", new { n = "1" }, cancellationToken: Ct);
         var run = await _runtime.WaitForTerminalRunAsync("broken", Ct);
 
@@ -59,6 +81,17 @@ public sealed class RunPreflightTests : IAsyncDisposable
 
         await _runtime.PublishAsync("Fine", new { n = "1" }, cancellationToken: Ct);
         Assert.Equal("completed", (await _runtime.WaitForTerminalRunAsync("fine", Ct)).GetProperty("status").GetString());
+
+        // A version without the broken workflow is checked when the replica switches to it: readiness is healthy again.
+        Directory.Delete(Path.Combine(root, "workflows", "broken"), recursive: true);
+        TestProjects.Compile(root);
+        using var client = _runtime.CreateClient();
+        await Wait.UntilAsync(async () =>
+        {
+            using var health = await client.GetAsync(new Uri("/health", UriKind.Relative), Ct);
+            using var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync(Ct));
+            return report.RootElement.GetProperty("status").GetString() == "Healthy";
+        }, TimeSpan.FromSeconds(30), "/health healthy after the switch", Ct);
     }
 
     private static void Write(string root, string relative, string text)

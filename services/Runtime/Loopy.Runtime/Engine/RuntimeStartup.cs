@@ -7,7 +7,7 @@ namespace Loopy.Runtime.Engine;
 
 /// <summary>
 /// Start-up of a replica: creates the schema (idempotent, safe with replicas starting together), loads
-/// the manifest, subscribes one competing consumer per event-triggered workflow, then lets the loops run.
+/// the manifest, runs its preflight, subscribes one competing consumer per event-triggered workflow, then lets the loops run.
 /// </summary>
 public sealed class RuntimeStartup(
     RuntimeStore store,
@@ -15,12 +15,14 @@ public sealed class RuntimeStartup(
     WorkflowSubscriptions subscriptions,
     RuntimeReplica replica,
     RuntimeReadiness readiness,
+    ManifestPreflight preflight,
     ILogger<RuntimeStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await SchemaInitializer.EnsureSchemaAsync(store, cancellationToken).ConfigureAwait(false);
         await catalog.LoadAsync(cancellationToken).ConfigureAwait(false);
+        preflight.Check(catalog.Active);
         var routes = await subscriptions.EnsureAsync(catalog.Active.Manifest, cancellationToken).ConfigureAwait(false);
         RuntimeLog.Started(logger, replica.Id, catalog.Active.Hash, routes);
         readiness.MarkReady();

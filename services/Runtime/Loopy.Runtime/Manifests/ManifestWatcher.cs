@@ -14,6 +14,7 @@ public sealed class ManifestWatcher(
     ManifestCatalog catalog,
     WorkflowSubscriptions subscriptions,
     RuntimeReadiness readiness,
+    ManifestPreflight preflight,
     ManifestSourceOptions sourceOptions,
     TimeProvider time,
     ILogger<ManifestWatcher> logger) : BackgroundService
@@ -30,6 +31,7 @@ public sealed class ManifestWatcher(
                 {
                     if (await catalog.RefreshAsync(stoppingToken).ConfigureAwait(false))
                     {
+                        preflight.Check(catalog.Active);
                         var routes = await subscriptions.EnsureAsync(catalog.Active.Manifest, stoppingToken).ConfigureAwait(false);
                         RuntimeLog.ManifestSwitched(logger, catalog.Active.Hash, routes);
                     }
