@@ -8,6 +8,9 @@ public sealed class RuntimeOptions
 {
     public const string SectionName = "Loopy:Runtime";
 
+    /// <summary>The GitHub REST API the GitHub App's installation tokens are asked from (GitHub Enterprise: <c>https://host/api/v3/</c>).</summary>
+    public Uri GitHubApiUrl { get; set; } = new("https://api.github.com/");
+
     /// <summary>Path of the compiled <c>manifest.json</c> the Runtime serves.</summary>
     public string ManifestPath { get; set; } = "manifest.json";
 

@@ -54,6 +54,8 @@ public static class RuntimeServiceCollectionExtensions
         services.TryAddSingleton<RunIntake>();
         services.TryAddSingleton<RunPreflight>();
         services.TryAddSingleton<ManifestPreflight>();
+        services.AddHttpClient(GitHubAppTokens.HttpClientName);
+        services.TryAddSingleton<GitHubAppTokens>();
         services.TryAddSingleton<RunCommands>();
         services.TryAddSingleton<SandboxProviders>();
         services.TryAddSingleton<SandboxLauncher>();
