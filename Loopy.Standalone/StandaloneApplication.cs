@@ -42,7 +42,8 @@ public static class StandaloneApplication
 
     /// <summary>
     /// The Receiver's gate and the Runtime without an HTTP server (what <c>loopy trigger</c> runs events on): the
-    /// same registrations and configuration as <see cref="Build"/>, no SensorHost (nothing arrives from outside), and
+    /// same registrations and configuration as <see cref="Build"/>, no SensorHost (nothing arrives from outside), no cron
+    /// scheduler (a trigger runs only what it was asked to; <c>--cron</c> fires its one tick itself), and
     /// only warnings and errors logged, to stderr.
     /// </summary>
     public static IHost BuildWithoutServer(StandaloneSettings settings)
@@ -55,6 +56,7 @@ public static class StandaloneApplication
             EnvironmentName = Environments.Production,
         });
         builder.Configuration.AddInMemoryCollection(Configuration(settings));
+        builder.Configuration.AddInMemoryCollection([new("Loopy:Runtime:CronEnabled", "false")]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddSimpleConsole(o => o.SingleLine = true);
         builder.AddLoopyReceiver();

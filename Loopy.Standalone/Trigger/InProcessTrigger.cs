@@ -4,6 +4,7 @@ using Loopy.Contracts.Manifest;
 using Loopy.Contracts.Messages;
 using Loopy.Receiver;
 using Loopy.Receiver.Ingress;
+using Loopy.Runtime.Cron;
 using Loopy.Runtime.Engine;
 using Loopy.Runtime.Manifests;
 using Loopy.Runtime.State;
@@ -58,19 +59,18 @@ public static class InProcessTrigger
 
     private static async Task<TriggerResult> TriggerAsync(IServiceProvider services, TriggerRequest request, CancellationToken cancellationToken)
     {
-        var producer = new ProducerOptions { Name = "loopy-trigger", Events = { "*" } };
-        var envelope = new EventEnvelope(request.EventId, request.EventName, request.Fields, null);
-        var accepted = await services.GetRequiredService<EventIngress>().AcceptAsync(envelope, producer, cancellationToken).ConfigureAwait(false);
-        if (!accepted.IsSuccess)
+        var started = request.CronWorkflow is { } cron
+            ? await FireTickAsync(services, cron, cancellationToken).ConfigureAwait(false)
+            : await AcceptAsync(services, request, cancellationToken).ConfigureAwait(false);
+        if (started.Refusal is { } refusal)
         {
-            return TriggerResult.Refused(new TriggerRefusal(accepted.Status, accepted.Code!, accepted.Detail!,
-                [.. accepted.Errors.Select(e => new TriggerFieldError(e.Code, e.Path, e.Message))]));
+            return TriggerResult.Refused(refusal);
         }
 
-        var eventId = accepted.EventId!;
+        var initial = started.Initial!;
+        var eventId = initial.EventId;
         var store = services.GetRequiredService<RuntimeStore>();
         var manifest = services.GetRequiredService<ManifestCatalog>().Active.Manifest;
-        var initial = new Published(eventId, request.EventName, request.Fields);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(request.Timeout);
         var timedOut = false;
@@ -86,7 +86,56 @@ public static class InProcessTrigger
             timedOut = true;
         }
 
-        return new TriggerResult(eventId, null, await ReadCascadeAsync(store, eventId, cancellationToken).ConfigureAwait(false)) { TimedOut = timedOut };
+        return new TriggerResult(eventId, null, await ReadCascadeAsync(store, eventId, cancellationToken).ConfigureAwait(false))
+        {
+            TimedOut = timedOut,
+            EventFields = initial.Fields,
+        };
+    }
+
+    /// <summary>The event through the Receiver's gate, as a producer's would go.</summary>
+    private static async Task<Started> AcceptAsync(IServiceProvider services, TriggerRequest request, CancellationToken cancellationToken)
+    {
+        var producer = new ProducerOptions { Name = "loopy-trigger", Events = { "*" } };
+        var envelope = new EventEnvelope(request.EventId, request.EventName, request.Fields, null);
+        var accepted = await services.GetRequiredService<EventIngress>().AcceptAsync(envelope, producer, cancellationToken).ConfigureAwait(false);
+        return accepted.IsSuccess
+            ? new Started(new Published(accepted.EventId!, request.EventName, request.Fields), null)
+            : new Started(null, new TriggerRefusal(accepted.Status, accepted.Code!, accepted.Detail!,
+                [.. accepted.Errors.Select(e => new TriggerFieldError(e.Code, e.Path, e.Message))]));
+    }
+
+    /// <summary>
+    /// One tick of a cron-triggered workflow, fired by hand: <c>scheduled_at</c> = now (whole seconds), <c>last_run</c> =
+    /// the schedule's previous occurrence, through the same <see cref="RunIntake.StartCronRunAsync"/> as the scheduler.
+    /// </summary>
+    private static async Task<Started> FireTickAsync(IServiceProvider services, string workflow, CancellationToken cancellationToken)
+    {
+        var active = services.GetRequiredService<ManifestCatalog>().Active;
+        var cronWorkflows = active.Manifest.Workflows
+            .Where(w => w.Value.Steps.TryGetValue(w.Value.Entry, out var step) && step.Trigger is { Kind: ManifestTrigger.CronKind })
+            .ToDictionary(w => w.Key, w => w.Value.Steps[w.Value.Entry], StringComparer.Ordinal);
+        if (!cronWorkflows.TryGetValue(workflow, out var entry))
+        {
+            var known = cronWorkflows.Count == 0 ? "the manifest has none" : $"cron workflows: {string.Join(", ", cronWorkflows.Keys.Order(StringComparer.Ordinal))}";
+            var detail = active.Workflow(workflow) is null
+                ? $"'{workflow}' is not a workflow of the manifest ({known})"
+                : $"workflow '{workflow}' is not cron-triggered ({known})";
+            return new Started(null, new TriggerRefusal(400, "not_a_cron_workflow", detail, []));
+        }
+
+        var schedule = CronSchedule.Parse(entry.Trigger!.Expr ?? string.Empty, entry.Trigger.Tz);
+        var now = TimeProvider.System.GetUtcNow();
+        var slot = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        var lastRun = schedule.Previous(slot) ?? slot;
+        if (await services.GetRequiredService<RunIntake>().StartCronRunAsync(workflow, slot, lastRun, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new InvalidOperationException($"the tick of '{workflow}' at {CronTick.Format(slot)} did not start a run");
+        }
+
+        var tickId = CronTick.Id(entry.Id, slot);
+        using var fields = JsonDocument.Parse(CronTick.Fields(slot, lastRun).ToJsonString());
+        return new Started(new Published(tickId, CronTick.EventName, fields.RootElement.Clone()), null);
     }
 
     /// <summary>True when nothing more will happen in the cascade of <paramref name="initial"/>.</summary>
@@ -148,4 +197,6 @@ public static class InProcessTrigger
     }
 
     private sealed record Published(string EventId, string EventName, JsonElement Fields);
+
+    private sealed record Started(Published? Initial, TriggerRefusal? Refusal);
 }

@@ -11,6 +11,12 @@ public sealed record TriggerRequest(string ManifestJson, string ProjectRoot, str
     /// <summary>The event's id; the Receiver assigns a UUIDv7 when null.</summary>
     public string? EventId { get; init; }
 
+    /// <summary>
+    /// Instead of an event: fire one tick of this cron-triggered workflow with <c>scheduled_at</c> = now and
+    /// <c>last_run</c> = the schedule's previous occurrence (AUTHORING.md §5, decision); the event fields are ignored.
+    /// </summary>
+    public string? CronWorkflow { get; init; }
+
     /// <summary>The longest the whole cascade may take before the trigger gives up.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(1);
 }

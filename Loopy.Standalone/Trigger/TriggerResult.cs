@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Loopy.Standalone.Trigger;
 
 /// <summary>
@@ -8,6 +10,9 @@ public sealed record TriggerResult(string? EventId, TriggerRefusal? Refusal, IRe
 {
     /// <summary>True when the cascade had not settled within <see cref="TriggerRequest.Timeout"/>; <see cref="Runs"/> is what had happened by then.</summary>
     public bool TimedOut { get; init; }
+
+    /// <summary>The fields of the event that started the cascade (for a cron tick, <c>scheduled_at</c> and <c>last_run</c>).</summary>
+    public JsonElement? EventFields { get; init; }
 
     public static TriggerResult Refused(TriggerRefusal refusal) => new(null, refusal, []);
 }

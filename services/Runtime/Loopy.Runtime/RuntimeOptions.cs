@@ -38,6 +38,9 @@ public sealed class RuntimeOptions
     /// <summary>Longest pause between two looks at the outbox when nothing woke the relay.</summary>
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Whether this replica fires cron schedules (false in <c>loopy trigger</c>, which runs only what it was asked to).</summary>
+    public bool CronEnabled { get; set; } = true;
+
     /// <summary>How often the cron scheduler looks for due slots of cron-triggered workflows (a slot fires at most this late).</summary>
     public TimeSpan CronPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 

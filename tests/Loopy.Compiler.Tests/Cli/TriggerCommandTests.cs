@@ -1,5 +1,9 @@
 using System.Text.Json;
 using Loopy.Compiler.Tests.Fixtures;
+using Loopy.Runtime.Cron;
+using Loopy.Standalone;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Loopy.Compiler.Tests.Cli;
 
@@ -124,6 +128,10 @@ public sealed class TriggerCommandTests
     [InlineData("runs", "--url", "ftp://example.com")]
     [InlineData("runs", "--limit", "0")]
     [InlineData("run", "/nonexistent/loopy/project")]
+    [InlineData("trigger", "--fields", "{}")]
+    [InlineData("trigger", "--event", "Greet", "--cron", "nightly")]
+    [InlineData("trigger", "--cron", "nightly", "--url", "http://127.0.0.1:1", "--token", "t")]
+    [InlineData("trigger", "--event", "Greet", "--root", "/nonexistent/loopy/root")]
     public async Task Usage_errors_exit_2(params string[] args)
     {
         var run = await CliRun.RunAsync(args);
@@ -138,6 +146,108 @@ public sealed class TriggerCommandTests
         var run = await CliRun.RunAsync("trigger", "--event", "Greet", "--fields", """{"name": "x"}""", "--url", "http://127.0.0.1:1", "--token", "t");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("cannot reach http://127.0.0.1:1/events", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cron_fires_one_tick_by_hand_with_scheduled_at_now_and_last_run_the_previous_occurrence()
+    {
+        using var temp = CronProject();
+        var run = await CliRun.RunAsync("trigger", temp.Path, "--cron", "nightly", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var record = JsonDocument.Parse(run.Stdout).RootElement;
+        var tick = record.GetProperty("event");
+        Assert.Equal("cron", tick.GetProperty("name").GetString());
+        var scheduledAt = tick.GetProperty("fields").GetProperty("scheduled_at").GetString()!;
+        var lastRun = tick.GetProperty("fields").GetProperty("last_run").GetString()!;
+        Assert.Equal($"tick-nightly/tick-{scheduledAt}", tick.GetProperty("id").GetString());
+        Assert.EndsWith("T03:00:00Z", lastRun, StringComparison.Ordinal); // the schedule's previous occurrence
+        Assert.True(string.CompareOrdinal(lastRun, scheduledAt) < 0, $"{lastRun} before {scheduledAt}");
+
+        var only = Assert.Single(record.GetProperty("runs").EnumerateArray());
+        Assert.Equal("completed", only.GetProperty("status").GetString());
+        var output = record.GetProperty("outputs").GetProperty("tick");
+        Assert.Equal(scheduledAt, output.GetProperty("at").GetString()); // the prompt saw the tick's fields
+        Assert.Equal(lastRun, output.GetProperty("last").GetString());
+    }
+
+    [Theory]
+    [InlineData("hourly", "'hourly' is not a workflow of the manifest (cron workflows: nightly)")]
+    [InlineData("manual", "workflow 'manual' is not cron-triggered (cron workflows: nightly)")]
+    public async Task Cron_on_a_workflow_without_a_cron_trigger_exits_2(string workflow, string reason)
+    {
+        using var temp = CronProject();
+        var run = await CliRun.RunAsync("trigger", temp.Path, "--cron", workflow);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(reason, run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_manifest_compiled_elsewhere_runs_against_the_project_given_by_root()
+    {
+        using var temp = Copy("hello");
+        using var output = new TempDirectory();
+        var manifest = Path.Combine(output.Path, "manifest.json");
+        Assert.Equal(0, (await CliRun.RunAsync("compile", temp.Path, "--out", manifest)).ExitCode);
+
+        // Beside the manifest there is no scripts/greet.sh: without --root the agent's command is missing.
+        var without = await CliRun.RunAsync("trigger", manifest, "--event", "Greet", "--fields", """{"name": "r"}""");
+        Assert.Equal(1, without.ExitCode);
+
+        var with = await CliRun.RunAsync("trigger", manifest, "--root", temp.Path, "--event", "Greet", "--fields", """{"name": "r"}""", "--json");
+        Assert.True(with.ExitCode == 0, with.Stderr);
+        Assert.Equal("HELLO, R!", JsonDocument.Parse(with.Stdout).RootElement.GetProperty("outputs").GetProperty("shout").GetProperty("shouted").GetString());
+    }
+
+    [Fact]
+    public async Task The_trigger_host_fires_no_cron_schedule_of_its_own()
+    {
+        using var temp = CronProject();
+        Assert.Equal(0, (await CliRun.RunAsync("compile", temp.Path)).ExitCode);
+        using var data = new TempDirectory();
+        var settings = StandaloneSettings.Create(temp.Path, Path.Combine(temp.Path, "manifest.json"), StandaloneSettings.DefaultUrl) with { DataDirectory = data.Path };
+        using var host = StandaloneApplication.BuildWithoutServer(settings);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            var scheduler = host.Services.GetServices<IHostedService>().OfType<CronScheduler>().Single();
+            // Enabled, the loop runs until the host stops; disabled, it ends as soon as it starts.
+            await scheduler.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            Assert.Null(scheduler.LastPassAt);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+    }
+
+    /// <summary>A project with a cron workflow <c>nightly</c> (03:00 UTC) whose exec agent echoes the tick's fields, and an event workflow <c>manual</c>.</summary>
+    private static TempDirectory CronProject()
+    {
+        var temp = new TempDirectory();
+        void Write(string relative, string text)
+        {
+            var path = Path.Combine(temp.Path, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, text);
+        }
+
+        Write("registry.yml", """
+            sandboxes:
+              default: { provider: local }
+            agents:
+              Ticker: { sandbox: default, harness: exec, model: ticker-v1, command: [sh, scripts/tick.sh] }
+            events:
+              Poke: { n: str }
+            """);
+        Write("scripts/tick.sh", """
+            read -r prompt
+            set -- $prompt
+            printf '{"output": {"at": "%s", "last": "%s"}}\n' "$3" "$5"
+            """);
+        Write("workflows/nightly/tick.md", "---\non: cron(\"0 3 * * *\")\nagent: Ticker\noutput:\n  at: str\n  last: str\n---\nTick at {{ event.scheduled_at }} after {{ event.last_run }}\n");
+        Write("workflows/manual/poke.md", "---\non: Poke\nagent: Ticker\noutput:\n  at: str\n  last: str\n---\nTick at now after {{ event.n }}\n");
+        return temp;
     }
 
     private static TempDirectory Copy(string example)

@@ -7,13 +7,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loopy.Cli.Output;
 using Loopy.Compiler;
+using Loopy.Runtime.Cron;
 using Loopy.Standalone.Trigger;
 
 namespace Loopy.Cli.Commands;
 
 /// <summary>
-/// <c>loopy trigger [PATH] --event NAME [--fields JSON] [--id ID] [--json] [--timeout S]</c> runs the cascade in
-/// process (<see cref="InProcessTrigger"/>); with <c>--url URL [--token T]</c> it posts the event to a running Receiver
+/// <c>loopy trigger [PATH] --event NAME [--fields JSON] [--id ID] [--root DIR] [--json] [--timeout S]</c> (or
+/// <c>--cron WORKFLOW</c> instead of the event: one tick, <c>scheduled_at</c> = now) runs the cascade in process (<see cref="InProcessTrigger"/>); with <c>--url URL [--token T]</c> it posts the event to a running Receiver
 /// instead. Exit 0 every run completed (or the Receiver accepted the event), 1 a failed run, no run, a project that does
 /// not compile or an unreachable Receiver, 2 bad input (unknown event, fields against the contract, bad JSON).
 /// </summary>
@@ -29,7 +30,9 @@ internal static class TriggerCommand
             Arity = ArgumentArity.ZeroOrOne,
             DefaultValueFactory = _ => ".",
         };
-        var eventName = new Option<string>("--event") { Description = "The event's name, e.g. Greet.", Required = true };
+        var eventName = new Option<string?>("--event") { Description = "The event's name, e.g. Greet." };
+        var cron = new Option<string?>("--cron") { Description = "Instead of --event: fire one tick of this cron-triggered workflow (scheduled_at = now)." };
+        var root = new Option<string?>("--root") { Description = "The project root commands and env files resolve against (default: the project folder, or the manifest's folder)." };
         var fields = new Option<string>("--fields") { Description = "The event's fields as a JSON object (default {}).", DefaultValueFactory = _ => "{}" };
         var id = new Option<string?>("--id") { Description = "The event's id (default: a UUIDv7 the Receiver assigns)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON record instead of text." };
@@ -49,11 +52,24 @@ internal static class TriggerCommand
         var token = new Option<string?>("--token") { Description = $"Producer token for --url (default: ${TokenVariable})." };
         var command = new Command("trigger", "Run the workflows an event starts, in process, to completion; or post it to a Receiver (--url).")
         {
-            path, eventName, fields, id, json, timeout, url, token,
+            path, eventName, cron, fields, id, root, json, timeout, url, token,
         };
+        command.Validators.Add(r =>
+        {
+            var hasEvent = r.GetValue(eventName) is not null;
+            var hasCron = r.GetValue(cron) is not null;
+            if (hasEvent == hasCron)
+            {
+                r.AddError("Pass exactly one of --event NAME or --cron WORKFLOW.");
+            }
+            else if (hasCron && r.GetValue(url) is not null)
+            {
+                r.AddError("--cron fires a tick in process; it cannot be posted to a Receiver (--url).");
+            }
+        });
         command.SetAction(async (parse, ct) =>
         {
-            var name = parse.GetValue(eventName)!;
+            var name = parse.GetValue(eventName) ?? CronTick.EventName;
             var fieldsElement = await ParseFieldsAsync(parse.GetValue(fields)!, stderr, ct);
             if (fieldsElement is not { } parsed)
             {
@@ -67,8 +83,8 @@ internal static class TriggerCommand
             }
 
             var request = parse.GetValue(path)!;
-            return await RunHereAsync(request, name, parsed, parse.GetValue(id), parse.GetValue(json), TimeSpan.FromSeconds(parse.GetValue(timeout)),
-                stdout, stderr, options, ct);
+            return await RunHereAsync(request, parse.GetValue(root), name, parse.GetValue(cron), parsed, parse.GetValue(id), parse.GetValue(json),
+                TimeSpan.FromSeconds(parse.GetValue(timeout)), stdout, stderr, options, ct);
         });
         return command;
     }
@@ -93,21 +109,30 @@ internal static class TriggerCommand
         return null;
     }
 
-    private static async Task<int> RunHereAsync(string path, string eventName, JsonElement fields, string? id, bool json, TimeSpan timeout,
-        TextWriter stdout, TextWriter stderr, CompileOptions options, CancellationToken ct)
+    private static async Task<int> RunHereAsync(string path, string? root, string eventName, string? cronWorkflow, JsonElement fields, string? id, bool json,
+        TimeSpan timeout, TextWriter stdout, TextWriter stderr, CompileOptions options, CancellationToken ct)
     {
+        if (root is not null && !Directory.Exists(root))
+        {
+            await stderr.WriteLineAsync($"loopy trigger: --root '{root}' is not a folder".AsMemory(), ct);
+            return LoopyCli.Usage;
+        }
+
         var (input, exitCode) = await ProjectInput.LoadAsync("trigger", path, stderr, options, ct);
         if (input is null)
         {
             return exitCode;
         }
 
+        var projectRoot = root is null ? input.ProjectRoot : Path.GetFullPath(root);
+
         TriggerResult result;
         try
         {
-            result = await InProcessTrigger.RunAsync(new TriggerRequest(input.ManifestJson, input.ProjectRoot, eventName, fields)
+            result = await InProcessTrigger.RunAsync(new TriggerRequest(input.ManifestJson, projectRoot, eventName, fields)
             {
                 EventId = id,
+                CronWorkflow = cronWorkflow,
                 Timeout = timeout,
             }, ct);
         }
@@ -123,7 +148,7 @@ internal static class TriggerCommand
             return refusal.Status == 400 ? LoopyCli.Usage : LoopyCli.Errors;
         }
 
-        await stdout.WriteAsync((json ? TriggerReport.Json(result, eventName, fields) : TriggerReport.Text(result)).AsMemory(), ct);
+        await stdout.WriteAsync((json ? TriggerReport.Json(result, eventName, result.EventFields ?? fields) : TriggerReport.Text(result)).AsMemory(), ct);
         var failures = TriggerReport.Failures(result, eventName);
         foreach (var (runId, error) in failures)
         {

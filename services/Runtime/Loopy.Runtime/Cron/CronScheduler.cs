@@ -42,6 +42,11 @@ public sealed class CronScheduler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.CronEnabled)
+        {
+            return;
+        }
+
         await readiness.WaitAsync(stoppingToken).ConfigureAwait(false);
         var period = options.Value.CronPollInterval > TimeSpan.Zero ? options.Value.CronPollInterval : TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
