@@ -15,7 +15,8 @@ public sealed record AppHostOptions(int RuntimeReplicas, ServersMode Servers, st
                                  local: start Postgres, RabbitMQ and Redis with eng/servers.sh and run
                                  each service as its own process; external (default when
                                  ConnectionStrings__postgres|rabbitmq|redis are set): use those servers
-          --base-port P          first HTTP port (default 5080): Receiver, SensorHost, then each Runtime
+          --base-port P          first HTTP port (default 5080): Receiver, SensorHost, then each Runtime;
+                                 a port taken by the time its service starts moves it to the next free one
           --project DIR          the Loopy project to compile and run (default examples/hello); alias --project-dir
         """;
 

@@ -14,6 +14,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
     private readonly ConsoleSink _console;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _stopping;
+    private volatile bool _addressInUse;
 
     private ChildProcess(string name, Process process, ConsoleSink console)
     {
@@ -25,6 +26,9 @@ public sealed partial class ChildProcess : IAsyncDisposable
     public string Name { get; }
 
     public int Pid => _process.Id;
+
+    /// <summary>True once the process printed that its address is already in use (Kestrel failed to bind).</summary>
+    public bool ReportedAddressInUse => _addressInUse;
 
     /// <summary>Completes with the exit code when the process ends, whoever ended it.</summary>
     public Task<int> Exited => _exited.Task;
@@ -97,6 +101,11 @@ public sealed partial class ChildProcess : IAsyncDisposable
     {
         if (line is not null)
         {
+            if (line.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                _addressInUse = true;
+            }
+
             _console.Line(Name, line);
         }
     }

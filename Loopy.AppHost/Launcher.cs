@@ -17,6 +17,7 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
     private readonly ToolRunner _tools = new(options.RepositoryRoot, console);
     private readonly List<ChildProcess> _children = [];
     private readonly Dictionary<ServiceLaunch, ChildProcess> _childOf = [];
+    private int _nextFallbackPort;
 
     // Credentials of this run only: the SensorHost's producer secret, and a token for posting by hand.
     private readonly string _sensorHostSecret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
@@ -44,18 +45,23 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
             var manifest = await ProjectCompilation.CompileAsync(options, _tools, shutdown);
             var services = PlanServices(connections, manifest);
 
-            // The Compiler service first: Receivers and Runtimes read the version it activates in Postgres.
-            foreach (var phase in services.GroupBy(s => s.Service == "Compiler").OrderByDescending(g => g.Key))
+            // The Compiler service first (Receivers and Runtimes read the version it activates in Postgres), then the
+            // Receiver, so that the SensorHost and the Runtimes are given the URL it really listens on.
+            var phases = new[]
             {
-                var launches = phase.ToList();
+                services.Where(s => s.Service == "Compiler").ToList(),
+                services.Where(s => s.Service == "Receiver").ToList(),
+                services.Where(s => s.Service is not ("Compiler" or "Receiver")).ToList(),
+            };
+            var receiver = services.First(s => s.Service == "Receiver");
+            foreach (var launches in phases)
+            {
                 foreach (var service in launches)
                 {
-                    var child = service.Start(_console);
-                    _children.Add(child);
-                    _childOf[service] = child;
+                    StartChild(service, receiver);
                 }
 
-                if (!await WaitUntilHealthyAsync(launches, [.. launches.Select(l => _childOf[l])], shutdown))
+                if (!await WaitUntilHealthyAsync(launches, receiver, shutdown))
                 {
                     return shutdown.IsCancellationRequested ? 0 : 1;
                 }
@@ -122,6 +128,14 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
             }
         }
 
+        // A port found free now may be taken by the time its service starts (the Compiler service starts and
+        // compiles first): each is checked again just before its start, and moved from here on when taken.
+        _nextFallbackPort = port;
+        foreach (var service in services)
+        {
+            _console.Line("apphost", $"planned {service.Name} on port {service.Port}");
+        }
+
         foreach (var service in services)
         {
             service.Assembly = Path.Combine(
@@ -153,7 +167,6 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
             service.Environment["Loopy__Runtime__ProjectRoot"] = options.ProjectPath;
             service.Environment["Loopy__SensorHost__ManifestPath"] = manifest;
             service.Environment["Loopy__SensorHost__ProjectRoot"] = options.ProjectPath;
-            service.Environment["Loopy__SensorHost__ReceiverUrl"] = services[0].Url.ToString();
             service.Environment["Loopy__SensorHost__ProducerSecret"] = _sensorHostSecret;
             service.Environment["OTEL_SERVICE_NAME"] = $"loopy-{service.Service.ToLowerInvariant()}";
             service.Environment["LOOPY_INSTANCE"] = service.Name;
@@ -163,19 +176,55 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
         return services;
     }
 
-    private async Task<bool> WaitUntilHealthyAsync(IReadOnlyList<ServiceLaunch> services, IReadOnlyList<ChildProcess> children, CancellationToken shutdown)
+    /// <summary>
+    /// Starts <paramref name="service"/> on its planned port if that is still free, else on the next free one, with
+    /// the Receiver's current URL (the Receiver starts before every service that needs it).
+    /// </summary>
+    private void StartChild(ServiceLaunch service, ServiceLaunch receiver)
+    {
+        if (!IsFree(service.Port))
+        {
+            var taken = service.Port;
+            service.MoveTo(NextFreePort(ref _nextFallbackPort));
+            _console.Line("apphost", $"port {taken} was taken after planning: {service.Name} starts on port {service.Port}");
+        }
+
+        service.Environment["Loopy__SensorHost__ReceiverUrl"] = receiver.Url.ToString();
+        var child = service.Start(_console);
+        _children.Add(child);
+        _childOf[service] = child;
+    }
+
+    /// <summary>
+    /// Waits for every service's <c>/health</c>. A service that exits first because its address was already in use
+    /// (taken between the check and its bind) is started once more on another free port; any other exit fails.
+    /// </summary>
+    private async Task<bool> WaitUntilHealthyAsync(IReadOnlyList<ServiceLaunch> services, ServiceLaunch receiver, CancellationToken shutdown)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = time.GetUtcNow() + ReadyTimeout;
-        var pending = services.Zip(children).ToList();
+        var pending = services.ToList();
+        var restarted = new HashSet<ServiceLaunch>();
         while (pending.Count > 0)
         {
             shutdown.ThrowIfCancellationRequested();
-            foreach (var (service, child) in pending.ToList())
+            foreach (var service in pending.ToList())
             {
+                var child = _childOf[service];
                 if (child.Exited.IsCompleted)
                 {
-                    throw new LauncherException($"{service.Name} exited with code {child.Exited.Result} before it was healthy.");
+                    if (!child.ReportedAddressInUse || !restarted.Add(service))
+                    {
+                        throw new LauncherException($"{service.Name} exited with code {child.Exited.Result} before it was healthy.");
+                    }
+
+                    var taken = service.Port;
+                    _children.Remove(child);
+                    await child.DisposeAsync();
+                    service.MoveTo(NextFreePort(ref _nextFallbackPort));
+                    _console.Line("apphost", $"port {taken} was already in use: starting {service.Name} again on port {service.Port}");
+                    StartChild(service, receiver);
+                    continue;
                 }
 
                 try
@@ -184,7 +233,7 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
                     if (response.IsSuccessStatusCode)
                     {
                         _console.Line("apphost", $"{service.Name} is healthy");
-                        pending.Remove((service, child));
+                        pending.Remove(service);
                     }
                 }
                 catch (HttpRequestException)
@@ -201,7 +250,7 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
             {
                 if (time.GetUtcNow() > deadline)
                 {
-                    throw new LauncherException($"not healthy after {ReadyTimeout.TotalSeconds:0}s: {string.Join(", ", pending.Select(p => p.First.Name))}");
+                    throw new LauncherException($"not healthy after {ReadyTimeout.TotalSeconds:0}s: {string.Join(", ", pending.Select(p => p.Name))}");
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(250), time, shutdown);
@@ -278,17 +327,26 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
         while (true)
         {
             var candidate = port++;
-            try
+            if (IsFree(candidate))
             {
-                using var listener = new TcpListener(System.Net.IPAddress.Loopback, candidate);
-                listener.Start();
-                listener.Stop();
                 return candidate;
             }
-            catch (SocketException)
-            {
-                // In use: try the next one.
-            }
+        }
+    }
+
+    /// <summary>True when nothing listens on <paramref name="port"/> on loopback now.</summary>
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 }

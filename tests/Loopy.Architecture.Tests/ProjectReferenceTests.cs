@@ -114,6 +114,18 @@ public class ProjectReferenceTests
     }
 
     [Fact]
+    public void The_shared_HTTP_helpers_reference_no_project_and_no_package()
+    {
+        // Loopy.Http exists so that services share HTTP code without putting ASP.NET Core into Loopy.Contracts:
+        // it stays a leaf on the ASP.NET Core framework, referencing no service and no other project.
+        var http = Load("shared/Http/Loopy.Http/Loopy.Http.csproj");
+        Assert.Equal(ProjectKind.Shared, http.Kind);
+        Assert.Empty(http.References);
+        Assert.Empty(http.Packages);
+        Assert.Equal(["Microsoft.AspNetCore.App"], http.Frameworks);
+    }
+
+    [Fact]
     public void The_compiler_needs_no_hosting_database_or_network()
     {
         var compiler = Load("services/Compiler/Loopy.Compiler/Loopy.Compiler.csproj");

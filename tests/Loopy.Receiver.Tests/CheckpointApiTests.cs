@@ -202,6 +202,34 @@ public abstract class CheckpointApiTests : IAsyncLifetime
         await AssertProblemAsync(missing, HttpStatusCode.NotFound, CheckpointErrorCodes.NotFound);
     }
 
+    [Fact]
+    public async Task Every_checkpoint_endpoint_refuses_no_credentials_401_and_a_body_over_16_KiB_413()
+    {
+        var sensor = NewSensor();
+        string[] posts = [$"/sensors/{sensor}/ticks/claim", $"/sensors/{sensor}/ticks/t1/complete", $"/sensors/{sensor}/ticks/t1/release"];
+        using var anonymous = Fixture.CreateClient(bearer: null);
+        foreach (var path in posts)
+        {
+            using var refused = await PostAsync(anonymous, path, "{}");
+            await AssertProblemAsync(refused, HttpStatusCode.Unauthorized, ReceiverErrorCodes.Unauthorized);
+        }
+
+        using var get = await anonymous.GetAsync(new Uri($"/sensors/{sensor}/checkpoint", UriKind.Relative), Ct);
+        await AssertProblemAsync(get, HttpStatusCode.Unauthorized, ReceiverErrorCodes.Unauthorized);
+
+        // The body limit comes before authentication: an oversized body is never buffered whole.
+        using var client = Fixture.CreateClient();
+        var large = $$"""{"owner": "{{new string('a', 16 * 1024)}}", "lease_seconds": 30}""";
+        foreach (var path in posts)
+        {
+            using var tooLarge = await PostAsync(client, path, large);
+            await AssertProblemAsync(tooLarge, HttpStatusCode.RequestEntityTooLarge, ReceiverErrorCodes.PayloadTooLarge);
+        }
+
+        using var state = await client.GetAsync(new Uri($"/sensors/{sensor}/checkpoint", UriKind.Relative), Ct);
+        await AssertProblemAsync(state, HttpStatusCode.NotFound, CheckpointErrorCodes.NotFound);
+    }
+
     private static string NewSensor() => $"poll_{Guid.NewGuid():N}"[..20];
 
     private static Task<HttpResponseMessage> ClaimAsync(HttpClient client, string sensor, string owner, int lease, long interval) =>

@@ -8,13 +8,16 @@ public sealed class CapturedLogs : ILoggerProvider
 {
     public ConcurrentQueue<string> Messages { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
+    /// <summary>The same messages with their level and category.</summary>
+    public ConcurrentQueue<(LogLevel Level, string Category, string Message)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(CapturedLogs owner) : ILogger
+    private sealed class Logger(CapturedLogs owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -25,7 +28,9 @@ public sealed class CapturedLogs : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                owner.Messages.Enqueue(formatter(state, exception) + (exception is null ? string.Empty : " " + exception));
+                var message = formatter(state, exception) + (exception is null ? string.Empty : " " + exception);
+                owner.Messages.Enqueue(message);
+                owner.Entries.Enqueue((logLevel, category, message));
             }
         }
     }

@@ -10,6 +10,7 @@ public sealed class AppHostProcess : IDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Found)> _watchers = [];
     private bool _disposed;
 
     private AppHostProcess(Process process)
@@ -65,6 +66,26 @@ public sealed class AppHostProcess : IDisposable
         Assert.True(_ready.Task.IsCompleted, "the AppHost did not report ready:\n" + string.Join('\n', Lines));
     }
 
+    /// <summary>Waits for the first output line (already seen or to come) that <paramref name="match"/> accepts.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_watchers)
+        {
+            if (Lines.FirstOrDefault(match) is { } seen)
+            {
+                return seen;
+            }
+
+            _watchers.Add((match, found));
+        }
+
+        await Task.WhenAny(found.Task, _process.WaitForExitAsync(cancellationToken), Task.Delay(timeout, cancellationToken));
+        Assert.True(found.Task.IsCompleted, "the expected line never came:\n" + string.Join('\n', Lines));
+        return await found.Task;
+    }
+
     /// <summary>Sends SIGINT (Ctrl-C) and waits up to 60 s for the AppHost to exit.</summary>
     public async Task InterruptAndWaitAsync(CancellationToken cancellationToken)
     {
@@ -101,7 +122,16 @@ public sealed class AppHostProcess : IDisposable
             return;
         }
 
-        Lines.Enqueue(line);
+        lock (_watchers)
+        {
+            Lines.Enqueue(line);
+            foreach (var watcher in _watchers.Where(w => w.Match(line)).ToList())
+            {
+                watcher.Found.TrySetResult(line);
+                _watchers.Remove(watcher);
+            }
+        }
+
         if (line.Contains("Loopy is running", StringComparison.Ordinal))
         {
             _ready.TrySetResult();

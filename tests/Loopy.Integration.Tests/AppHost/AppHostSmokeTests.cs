@@ -53,17 +53,7 @@ public partial class AppHostSmokeTests
     {
         var ct = TestContext.Current.CancellationToken;
         var prefix = $"smoke{Guid.NewGuid():N}"[..16];
-        int basePort;
-        do
-        {
-            // The AppHost takes base ports below 65000 and needs a few above the first.
-            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            probe.Start();
-            basePort = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        while (basePort >= 64000);
-
-        arguments = [.. arguments, "--base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        arguments = [.. arguments, "--base-port", FreeBasePort().ToString(System.Globalization.CultureInfo.InvariantCulture)];
         using var host = AppHost.AppHostProcess.Start(arguments, env =>
         {
             servers(env);
@@ -84,13 +74,25 @@ public partial class AppHostSmokeTests
         // The AppHost compiled examples/hello and wired a producer token: an event goes through the
         // Receiver, over RabbitMQ, to a Runtime replica, and the run completes.
         var token = lines.Select(l => DeveloperToken().Match(l)).First(m => m.Success).Groups["token"].Value;
-        var receiver = new Uri(endpoints[0].Groups["url"].Value);
-        string? eventId = null;
-        for (var attempt = 1; eventId is null; attempt++)
+        var eventId = await PostEventAsync(http, new Uri(endpoints[0].Groups["url"].Value), token, "smoke", ct);
+        await WaitForCompletedRunAsync(http, new Uri(endpoints[2].Groups["url"].Value), eventId, lines, ct);
+
+        await host.InterruptAndWaitAsync(ct);
+        Assert.Equal(0, host.ExitCode);
+
+        var childPids = endpoints.Select(m => int.Parse(m.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(childPids, pid => Assert.False(IsRunning(pid), $"child {pid} is still running after Ctrl-C"));
+        return prefix;
+    }
+
+    /// <summary>Posts a Greet event with the developer token, retrying the 503s of a bus still connecting; returns its id.</summary>
+    private static async Task<string> PostEventAsync(HttpClient http, Uri receiver, string token, string name, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
         {
             using var post = new HttpRequestMessage(HttpMethod.Post, new Uri(receiver, "/events"));
             post.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-            post.Content = new StringContent("{\"id\":\"smoke-" + Guid.NewGuid().ToString("N") + "\",\"name\":\"Greet\",\"fields\":{\"name\":\"smoke\"}}", System.Text.Encoding.UTF8, "application/json");
+            post.Content = new StringContent("{\"id\":\"smoke-" + Guid.NewGuid().ToString("N") + "\",\"name\":\"Greet\",\"fields\":{\"name\":\"" + name + "\"}}", System.Text.Encoding.UTF8, "application/json");
             using var accepted = await http.SendAsync(post, ct);
             if (accepted.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 20)
             {
@@ -100,10 +102,13 @@ public partial class AppHostSmokeTests
             }
 
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-            eventId = (await accepted.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetString();
+            return (await accepted.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetString()!;
         }
+    }
 
-        var runtime = new Uri(endpoints[2].Groups["url"].Value);
+    /// <summary>Waits (up to 90 s) for the greet run of <paramref name="eventId"/> to finish and asserts it completed.</summary>
+    private static async Task WaitForCompletedRunAsync(HttpClient http, Uri runtime, string eventId, IEnumerable<string> lines, CancellationToken ct)
+    {
         string? status = null;
         var deadline = TimeProvider.System.GetUtcNow().AddSeconds(90);
         while (status is not ("completed" or "failed") && TimeProvider.System.GetUtcNow() < deadline)
@@ -118,14 +123,88 @@ public partial class AppHostSmokeTests
         }
 
         Assert.True(status == "completed", $"the run of {eventId} is {status ?? "missing"}:\n" + string.Join('\n', lines.TakeLast(80)));
-
-        await host.InterruptAndWaitAsync(ct);
-        Assert.Equal(0, host.ExitCode);
-
-        var childPids = endpoints.Select(m => int.Parse(m.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture));
-        Assert.All(childPids, pid => Assert.False(IsRunning(pid), $"child {pid} is still running after Ctrl-C"));
-        return prefix;
     }
+
+    /// <summary>A base port free now (the machine may run other test runs), below the AppHost's 65000 with room above it.</summary>
+    private static int FreeBasePort()
+    {
+        int basePort;
+        do
+        {
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            basePort = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        while (basePort >= 64000);
+
+        return basePort;
+    }
+
+    [Fact]
+    public async Task A_port_taken_after_planning_moves_the_Receiver_to_a_free_port()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var rabbitMq = TestServers.RabbitMq;
+        await using var database = await TestDatabase.CreateAsync(TestServers.Postgres, ct, "loopy_ports");
+        var project = CopyExample("hello");
+        // A loopback webhook that emits Greet: it reaches a run only if the SensorHost was given the Receiver's real URL.
+        Directory.CreateDirectory(Path.Combine(project, "sensors"));
+        File.WriteAllText(Path.Combine(project, "sensors", "greet.yml"), "greet_webhook:\n  webhook: /hooks/greet\n  emits: Greet\n  map: { name: $.name }\n");
+        try
+        {
+            using var host = AppHostProcess.Start(
+                ["--servers", "external", "--runtimes", "1", "--project", project, "--base-port", FreeBasePort().ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                env =>
+                {
+                    env["ConnectionStrings__postgres"] = database.ConnectionString;
+                    env["ConnectionStrings__rabbitmq"] = rabbitMq;
+                    env.Remove("ConnectionStrings__redis");
+                    env["Loopy__Bus__EntityPrefix"] = $"ports{Guid.NewGuid():N}"[..16];
+                    env["Loopy__SensorHost__AllowUnverifiedOnLoopback"] = "true";
+                });
+            var lines = host.Lines;
+
+            // The plan is printed before the Compiler service starts; the Receiver starts only once that is healthy.
+            var planned = PlannedLine().Match(await host.WaitForLineAsync(l => PlannedLine().Match(l) is { Success: true } m && m.Groups["name"].Value == "receiver", TimeSpan.FromSeconds(120), ct));
+            var plannedPort = int.Parse(planned.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, plannedPort);
+            squatter.Start();
+
+            await host.WaitUntilReadyAsync(ct);
+            Assert.Contains(lines, l => l.Contains($"port {plannedPort} was taken after planning: receiver starts on port", StringComparison.Ordinal));
+            var endpoints = lines.Select(l => EndpointLine().Match(l)).Where(m => m.Success)
+                .ToDictionary(m => m.Groups["name"].Value, m => new Uri(m.Groups["url"].Value));
+            Assert.Equal(["receiver", "sensorhost", "runtime-1", "compiler"], endpoints.Keys);
+            Assert.NotEqual(plannedPort, endpoints["receiver"].Port);
+            using var http = new HttpClient();
+            foreach (var url in endpoints.Values)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(url, "/health"), ct)).StatusCode);
+            }
+
+            // Events flow through the moved Receiver: one posted directly, one through the SensorHost's webhook.
+            var token = lines.Select(l => DeveloperToken().Match(l)).First(m => m.Success).Groups["token"].Value;
+            var direct = await PostEventAsync(http, endpoints["receiver"], token, "moved", ct);
+            await WaitForCompletedRunAsync(http, endpoints["runtime-1"], direct, lines, ct);
+
+            using var hook = await http.PostAsync(
+                new Uri(endpoints["sensorhost"], "/hooks/greet"), new StringContent("{\"name\":\"hooked\"}", System.Text.Encoding.UTF8, "application/json"), ct);
+            var answer = await hook.Content.ReadAsStringAsync(ct);
+            Assert.True(hook.StatusCode == HttpStatusCode.Accepted, $"the webhook got {(int)hook.StatusCode}: {answer}");
+            var hooked = System.Text.Json.JsonDocument.Parse(answer).RootElement.GetProperty("ids")[0].GetString()!;
+            await WaitForCompletedRunAsync(http, endpoints["runtime-1"], hooked, lines, ct);
+
+            await host.InterruptAndWaitAsync(ct);
+            Assert.Equal(0, host.ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(project, recursive: true);
+        }
+    }
+
+    [GeneratedRegex(@"^\[apphost\]\s+planned (?<name>[a-z0-9-]+) on port (?<port>\d+)")]
+    private static partial Regex PlannedLine();
 
     [Fact]
     public async Task By_default_it_runs_standalone_in_one_process_and_accepts_events()

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Loopy.Http;
 using Loopy.Receiver.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -31,32 +32,25 @@ public static class CheckpointsEndpoint
     private static readonly TimeSpan MaxLease = TimeSpan.FromDays(1);
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(5);
 
-    public static async Task<IResult> ClaimAsync(
+    public static Task<IResult> ClaimAsync(
         string name, HttpContext context, ProducerAuthenticator authenticator, CheckpointStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
-        var (producer, body, refusal) = await AuthenticateAsync(name, context, authenticator, cancellationToken);
-        if (refusal is not null)
+        return HandleAsync(name, context, authenticator, loggers, async request =>
         {
-            return refusal;
-        }
+            var owner = Text(request.Body, "owner");
+            var leaseSeconds = Number(request.Body, "lease_seconds");
+            var intervalSeconds = Number(request.Body, "interval_seconds");
+            if (owner is not { Length: > 0 and <= MaxNameLength } || leaseSeconds is not > 0 || intervalSeconds is < 0
+                || TimeSpan.FromSeconds(leaseSeconds.Value) > MaxLease)
+            {
+                return Problem(400, CheckpointErrorCodes.InvalidRequest, "the body must be {\"owner\": string, \"lease_seconds\": 1..86400, \"interval_seconds\"?: number >= 0}");
+            }
 
-        var owner = Text(body, "owner");
-        var leaseSeconds = Number(body, "lease_seconds");
-        var intervalSeconds = Number(body, "interval_seconds");
-        if (owner is not { Length: > 0 and <= MaxNameLength } || leaseSeconds is not > 0 || intervalSeconds is < 0
-            || TimeSpan.FromSeconds(leaseSeconds.Value) > MaxLease)
-        {
-            return Problem(400, CheckpointErrorCodes.InvalidRequest, "the body must be {\"owner\": string, \"lease_seconds\": 1..86400, \"interval_seconds\"?: number >= 0}");
-        }
-
-        return await GuardAsync(context, loggers, async () =>
-        {
             var now = time.GetUtcNow();
             var result = await store.ClaimAsync(
-                producer!, name, owner, TimeSpan.FromSeconds(leaseSeconds.Value),
+                request.Producer, name, owner, TimeSpan.FromSeconds(leaseSeconds.Value),
                 intervalSeconds is { } i ? TimeSpan.FromSeconds(i) : null, now, cancellationToken);
             return result.Status switch
             {
@@ -73,83 +67,62 @@ public static class CheckpointsEndpoint
                 _ => Problem(409, CheckpointErrorCodes.NotDue, "the sensor's last window ended less than an interval ago",
                     new() { ["retry_after_ms"] = (long)Math.Ceiling(result.RetryAfter.TotalMilliseconds), ["watermark"] = Format(result.WindowStart) }),
             };
-        });
+        }, cancellationToken);
     }
 
-    public static async Task<IResult> CompleteAsync(
+    public static Task<IResult> CompleteAsync(
         string name, string tickId, HttpContext context, ProducerAuthenticator authenticator, CheckpointStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
-        var (producer, body, refusal) = await AuthenticateAsync(name, context, authenticator, cancellationToken);
-        if (refusal is not null)
+        return HandleAsync(name, context, authenticator, loggers, async request =>
         {
-            return refusal;
-        }
-
-        DateTimeOffset? watermark = null;
-        if (Text(body, "watermark") is { } text)
-        {
-            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
-                || parsed > time.GetUtcNow() + ClockSkew)
+            DateTimeOffset? watermark = null;
+            if (Text(request.Body, "watermark") is { } text)
             {
-                return Problem(400, CheckpointErrorCodes.InvalidRequest, "watermark must be an RFC 3339 time that is not in the future");
+                if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+                    || parsed > time.GetUtcNow() + ClockSkew)
+                {
+                    return Problem(400, CheckpointErrorCodes.InvalidRequest, "watermark must be an RFC 3339 time that is not in the future");
+                }
+
+                watermark = parsed;
             }
 
-            watermark = parsed;
-        }
-
-        return await GuardAsync(context, loggers, async () =>
-        {
-            if (!await store.CompleteAsync(producer!, name, tickId, watermark, time.GetUtcNow(), cancellationToken))
+            if (!await store.CompleteAsync(request.Producer, name, tickId, watermark, time.GetUtcNow(), cancellationToken))
             {
                 return Problem(409, CheckpointErrorCodes.NotHeld, "this tick is not the sensor's current tick (its lease was taken over or it ended)");
             }
 
-            var state = await store.GetAsync(producer!, name, cancellationToken);
+            var state = await store.GetAsync(request.Producer, name, cancellationToken);
             return TypedResults.Json(new Dictionary<string, object?> { ["sensor"] = name, ["watermark"] = Format(state?.Watermark) });
-        });
+        }, cancellationToken);
     }
 
-    public static async Task<IResult> ReleaseAsync(
+    public static Task<IResult> ReleaseAsync(
         string name, string tickId, HttpContext context, ProducerAuthenticator authenticator, CheckpointStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
-        var (producer, _, refusal) = await AuthenticateAsync(name, context, authenticator, cancellationToken);
-        if (refusal is not null)
+        return HandleAsync(name, context, authenticator, loggers, async request =>
         {
-            return refusal;
-        }
-
-        return await GuardAsync(context, loggers, async () =>
-        {
-            if (!await store.ReleaseAsync(producer!, name, tickId, time.GetUtcNow(), cancellationToken))
+            if (!await store.ReleaseAsync(request.Producer, name, tickId, time.GetUtcNow(), cancellationToken))
             {
                 return Problem(409, CheckpointErrorCodes.NotHeld, "this tick is not the sensor's current tick (its lease was taken over or it ended)");
             }
 
-            var state = await store.GetAsync(producer!, name, cancellationToken);
+            var state = await store.GetAsync(request.Producer, name, cancellationToken);
             return TypedResults.Json(new Dictionary<string, object?> { ["sensor"] = name, ["watermark"] = Format(state?.Watermark) });
-        });
+        }, cancellationToken);
     }
 
-    public static async Task<IResult> GetAsync(
+    public static Task<IResult> GetAsync(
         string name, HttpContext context, ProducerAuthenticator authenticator, CheckpointStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(store);
-        var (producer, _, refusal) = await AuthenticateAsync(name, context, authenticator, cancellationToken);
-        if (refusal is not null)
+        return HandleAsync(name, context, authenticator, loggers, async request =>
         {
-            return refusal;
-        }
-
-        return await GuardAsync(context, loggers, async () =>
-        {
-            var state = await store.GetAsync(producer!, name, cancellationToken);
+            var state = await store.GetAsync(request.Producer, name, cancellationToken);
             return state is null
                 ? Problem(404, CheckpointErrorCodes.NotFound, "this sensor has no checkpoint yet")
                 : TypedResults.Json(new Dictionary<string, object?>
@@ -160,29 +133,42 @@ public static class CheckpointsEndpoint
                     ["lease_owner"] = state.LeaseOwner,
                     ["lease_until"] = Format(state.LeaseUntil),
                 });
-        });
+        }, cancellationToken);
     }
 
-    private static async Task<(string? Producer, JsonElement Body, IResult? Refusal)> AuthenticateAsync(
-        string name, HttpContext context, ProducerAuthenticator authenticator, CancellationToken cancellationToken)
+    /// <summary>
+    /// The prelude every checkpoint endpoint shares: read the bounded body (413), authenticate the producer (401),
+    /// check the sensor name and parse the JSON body (400), then run <paramref name="handler"/> for the
+    /// authenticated producer, answering 503 with <c>Retry-After</c> when the database is down.
+    /// </summary>
+    private static async Task<IResult> HandleAsync(
+        string name,
+        HttpContext context,
+        ProducerAuthenticator authenticator,
+        ILoggerFactory loggers,
+        Func<CheckpointRequest, Task<IResult>> handler,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(authenticator);
-        var bytes = await ReadBodyAsync(context.Request, cancellationToken);
-        if (bytes is null)
+        ArgumentNullException.ThrowIfNull(loggers);
+        var read = await BoundedBody.ReadAsync(context.Request, MaxBodyBytes, cancellationToken);
+        if (read.Bytes is not { } bytes)
         {
-            return (null, default, Problem(413, ReceiverErrorCodes.PayloadTooLarge, $"the body is larger than {MaxBodyBytes} bytes"));
+            return Problem(413, ReceiverErrorCodes.PayloadTooLarge, $"the body is larger than {MaxBodyBytes} bytes");
         }
 
         var auth = authenticator.Authenticate(context.Request, bytes);
         if (!auth.Succeeded)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            return (null, default, Problem(401, auth.ErrorCode!, auth.Error!));
+            return Problem(401, auth.ErrorCode!, auth.Error!);
         }
 
         if (name.Length is 0 or > MaxNameLength || name.Any(char.IsControl))
         {
-            return (null, default, Problem(400, CheckpointErrorCodes.InvalidRequest, "the sensor name is empty, too long or has control characters"));
+            return Problem(400, CheckpointErrorCodes.InvalidRequest, "the sensor name is empty, too long or has control characters");
         }
 
         JsonElement body = default;
@@ -195,18 +181,13 @@ public static class CheckpointsEndpoint
             }
             catch (JsonException)
             {
-                return (null, default, Problem(400, ReceiverErrorCodes.MalformedJson, "the body is not valid JSON"));
+                return Problem(400, ReceiverErrorCodes.MalformedJson, "the body is not valid JSON");
             }
         }
 
-        return (auth.Producer!.Name, body, null);
-    }
-
-    private static async Task<IResult> GuardAsync(HttpContext context, ILoggerFactory loggers, Func<Task<IResult>> action)
-    {
         try
         {
-            return await action();
+            return await handler(new CheckpointRequest(auth.Producer!.Name, body));
         }
         catch (Exception ex) when (ex is DbException or TimeoutException)
         {
@@ -236,26 +217,6 @@ public static class CheckpointsEndpoint
     private static string? Format(DateTimeOffset? value) =>
         value?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
+    /// <summary>An authenticated checkpoint request: the producer's name and the parsed body (undefined when empty).</summary>
+    private readonly record struct CheckpointRequest(string Producer, JsonElement Body);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.RateLimiting;
+using Loopy.Http;
 using Loopy.Receiver.Auth;
 using Loopy.Receiver.Dedupe;
 using Microsoft.AspNetCore.Http;
@@ -53,8 +54,8 @@ public static class EventsEndpoint
             return Refuse(415, ReceiverErrorCodes.UnsupportedMediaType, "the body must be application/json");
         }
 
-        var body = await ReadBodyAsync(context.Request, settings.MaxBodyBytes, cancellationToken);
-        if (body is null)
+        var read = await BoundedBody.ReadAsync(context.Request, settings.MaxBodyBytes, cancellationToken);
+        if (read.Bytes is not { } body)
         {
             return Refuse(413, ReceiverErrorCodes.PayloadTooLarge, $"the body is larger than {settings.MaxBodyBytes} bytes");
         }
@@ -214,29 +215,5 @@ public static class EventsEndpoint
         var mediaType = contentType.Split(';')[0].Trim();
         return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-    }
-
-    /// <summary>Reads the body, or returns null when it exceeds <paramref name="limit"/> bytes.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }

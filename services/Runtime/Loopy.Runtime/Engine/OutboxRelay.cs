@@ -37,7 +37,13 @@ public sealed class OutboxRelay(
             {
                 published = await RelayOnceAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (stoppingToken.IsCancellationRequested && IsShutdownFault(ex))
+            {
+                // The host is stopping: the pass was cancelled, or the bus or the database went away under it. Its rows
+                // stay unsent (the transaction never committed) and the next start publishes them: nothing to report.
+                break;
+            }
+            catch (Exception ex)
             {
                 RuntimeLog.RelayFailed(logger, "(batch)", ex.Message);
             }
@@ -56,6 +62,20 @@ public sealed class OutboxRelay(
                 break;
             }
         }
+    }
+
+    /// <summary>A cancellation or a disposed dependency (the service provider, the bus), however deeply wrapped.</summary>
+    private static bool IsShutdownFault(Exception ex)
+    {
+        for (Exception? current = ex; current is not null; current = current.InnerException)
+        {
+            if (current is OperationCanceledException or ObjectDisposedException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Publishes one batch of unsent rows; returns how many were published.</summary>

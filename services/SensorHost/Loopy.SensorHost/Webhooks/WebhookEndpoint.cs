@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Loopy.Http;
 using Loopy.SensorHost.Delivery;
 using Loopy.SensorHost.Exec;
 using Loopy.SensorHost.Mapping;
@@ -54,8 +55,8 @@ public static class WebhookEndpoint
             return TypedResults.Problem(detail, statusCode: status, title: code.Replace('_', ' '), extensions: new Dictionary<string, object?> { ["code"] = code });
         }
 
-        var body = await ReadBodyAsync(context.Request, settings.MaxBodyBytes, cancellationToken);
-        if (body is null)
+        var read = await BoundedBody.ReadAsync(context.Request, settings.MaxBodyBytes, cancellationToken);
+        if (read.Bytes is not { } body)
         {
             return Refuse(413, WebhookErrorCodes.PayloadTooLarge, $"the body is larger than {settings.MaxBodyBytes} bytes");
         }
@@ -164,28 +165,4 @@ public static class WebhookEndpoint
 
     private static bool IsLoopback(IPAddress? address) =>
         address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
-
-    /// <summary>Reads the body, or returns null when it exceeds <paramref name="limit"/> bytes.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 }
