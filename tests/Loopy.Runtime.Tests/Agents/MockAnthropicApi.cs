@@ -3,12 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Loopy.Runtime.Tests.Agents;
 
@@ -46,14 +41,12 @@ public sealed class MockAnthropicApi : IAsyncDisposable
     /// <summary>Starts listening on a free loopback port (<see cref="BaseUrl"/>).</summary>
     public async Task<MockAnthropicApi> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        _app = builder.Build();
-        _app.MapPost("/v1/messages/count_tokens", () => Results.Json(new { input_tokens = 10 }));
-        _app.MapPost("/v1/messages", MessagesAsync);
-        await _app.StartAsync(cancellationToken);
-        BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        (_app, var baseUrl) = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapPost("/v1/messages/count_tokens", () => Results.Json(new { input_tokens = 10 }));
+            app.MapPost("/v1/messages", MessagesAsync);
+        }, cancellationToken);
+        BaseUrl = baseUrl;
         return this;
     }
 

@@ -3,12 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Loopy.Runtime.Tests.Agents;
 
@@ -46,38 +41,36 @@ public sealed class MockGitHubApi : IAsyncDisposable
 
     public async Task<MockGitHubApi> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        _app = builder.Build();
-        _app.MapGet("/repos/{owner}/{repo}/installation", (HttpContext context, string owner, string repo) =>
+        (_app, var baseUrl) = await LoopbackServer.StartAsync(app =>
         {
-            Requests.Enqueue($"GET installation {owner}/{repo}");
-            if (!Authorized(context))
+            app.MapGet("/repos/{owner}/{repo}/installation", (HttpContext context, string owner, string repo) =>
             {
-                return Results.Json(new { message = "A JSON web token could not be decoded" }, statusCode: 401);
-            }
+                Requests.Enqueue($"GET installation {owner}/{repo}");
+                if (!Authorized(context))
+                {
+                    return Results.Json(new { message = "A JSON web token could not be decoded" }, statusCode: 401);
+                }
 
-            return Installations.TryGetValue(owner, out var id) ? Results.Json(new { id, account = new { login = owner } }) : Results.Json(new { message = "Not Found" }, statusCode: 404);
-        });
-        _app.MapPost("/app/installations/{id:long}/access_tokens", (HttpContext context, long id) =>
-        {
-            Requests.Enqueue($"POST access_tokens {id}");
-            if (!Authorized(context))
+                return Installations.TryGetValue(owner, out var id) ? Results.Json(new { id, account = new { login = owner } }) : Results.Json(new { message = "Not Found" }, statusCode: 404);
+            });
+            app.MapPost("/app/installations/{id:long}/access_tokens", (HttpContext context, long id) =>
             {
-                return Results.Json(new { message = "A JSON web token could not be decoded" }, statusCode: 401);
-            }
+                Requests.Enqueue($"POST access_tokens {id}");
+                if (!Authorized(context))
+                {
+                    return Results.Json(new { message = "A JSON web token could not be decoded" }, statusCode: 401);
+                }
 
-            if (!Installations.Values.Contains(id))
-            {
-                return Results.Json(new { message = "Not Found" }, statusCode: 404);
-            }
+                if (!Installations.Values.Contains(id))
+                {
+                    return Results.Json(new { message = "Not Found" }, statusCode: 404);
+                }
 
-            var n = Interlocked.Increment(ref _minted);
-            return Results.Json(new { token = $"ghs_mock{id}x{n}", expires_at = DateTimeOffset.UtcNow.Add(TokenLifetime).ToString("O") }, statusCode: 201);
-        });
-        await _app.StartAsync(cancellationToken);
-        BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+                var n = Interlocked.Increment(ref _minted);
+                return Results.Json(new { token = $"ghs_mock{id}x{n}", expires_at = DateTimeOffset.UtcNow.Add(TokenLifetime).ToString("O") }, statusCode: 201);
+            });
+        }, cancellationToken);
+        BaseUrl = baseUrl;
         return this;
     }
 
