@@ -101,7 +101,7 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
 
             foreach (var folder in secrets?.Folders ?? [])
             {
-                Add("--perms", "0755", "--tmpfs", folder, "--remount-ro", folder);
+                Add("--perms", "0755", "--tmpfs", folder);
                 _present.Add(folder);
                 _layers.Add((folder, false));
             }
@@ -109,6 +109,12 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
             foreach (var path in readOnly.Where(p => IsUnder(p, project) && !Visible(p)))
             {
                 Mount(path, "--ro-bind-try", path);
+            }
+
+            // Read-only once the folders the binds above needed are made in it.
+            foreach (var folder in secrets?.Folders ?? [])
+            {
+                Add("--remount-ro", folder);
             }
         }
 
