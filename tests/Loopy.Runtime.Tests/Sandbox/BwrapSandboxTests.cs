@@ -57,19 +57,83 @@ public sealed class BwrapSandboxTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task The_host_home_the_project_root_and_other_folders_are_not_readable()
+    public async Task The_host_home_and_other_folders_are_not_readable()
     {
         await using var session = await AcquireAsync();
 
         var (_, stdout, _) = await RunAsync(session, $"""
-            for p in /root/.ssh /root/.ssh/id_rsa /home {_outside}/secret.txt {_project}/secret.txt /etc/shadow /var /opt /work; do
+            for p in /root/.ssh /root/.ssh/id_rsa /home {_outside}/secret.txt /etc/shadow /var /opt /work; do
               if out=$(cat "$p" 2>&1 || ls -a "$p" 2>&1); then echo "READ $p: $out"; else echo "DENIED $p: $out"; fi
             done
             """);
 
         Assert.DoesNotContain("READ ", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("secret-marker", stdout, StringComparison.Ordinal);
-        Assert.Equal(9, stdout.Split('\n').Count(l => l.StartsWith("DENIED /", StringComparison.Ordinal)));
+        Assert.Equal(8, stdout.Split('\n').Count(l => l.StartsWith("DENIED /", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task The_project_root_is_readable_but_its_env_files_git_config_and_loopy_folder_are_hidden()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var files = new Dictionary<string, string>
+        {
+            ["workflows/triage/step.md"] = "prompt-marker",
+            ["scripts/agent.sh"] = "script-marker",
+            ["secrets/base.env"] = "API_KEY=secret-marker-base",
+            ["secrets/odd-name.txt"] = "secret-marker-declared",
+            ["loopy.env"] = "GITHUB_APP_ID=secret-marker-loopy",
+            [".env"] = "X=secret-marker-dotenv",
+            ["nested/.env.local"] = "Y=secret-marker-dotenv-local",
+            ["nested/deeper/prod.env"] = "Z=secret-marker-prod",
+            [".git/config"] = "[remote \"origin\"]\n\turl = https://x:secret-marker-git@example.com/r.git",
+            [".loopy/state.db"] = "secret-marker-state",
+            [".loopy/servers/postgres/pg_hba.conf"] = "secret-marker-servers",
+            [".loopy/tools/bin/tool"] = "#!/bin/sh\necho tool-ran\n",
+        };
+        foreach (var (relative, text) in files)
+        {
+            var path = System.IO.Path.Combine(_project, relative);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, text, ct);
+            File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(_project, "*", SearchOption.AllDirectories))
+        {
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        }
+
+        var tools = System.IO.Path.Combine(_project, ".loopy", "tools", "bin");
+        await using var session = await AcquireAsync(readOnlyBinds: [tools], secretFiles: ["secrets/base.env", "secrets/odd-name.txt"]);
+
+        var (_, stdout, _) = await RunAsync(session, $"""
+            cd {_project} || exit 1
+            for p in {string.Join(' ', files.Keys.Where(k => !k.EndsWith("/tool", StringComparison.Ordinal)))}; do
+              echo "$p: [$(cat "$p" 2>&1)]"
+            done
+            echo "loopy folder: [$(ls -A .loopy)] tools: [$(ls -A .loopy/tools)]"
+            echo "tool: $({tools}/tool 2>&1)"
+            if err=$(touch probe 2>&1); then echo "WROTE probe"; else echo "DENIED probe: $err"; fi
+            if err=$(rm -f .env 2>&1); then echo "REMOVED .env"; else echo "DENIED rm .env: $err"; fi
+            if err=$(touch .loopy/probe 2>&1); then echo "WROTE .loopy/probe"; else echo "DENIED .loopy/probe: $err"; fi
+            """);
+
+        Assert.Contains("workflows/triage/step.md: [prompt-marker]", stdout, StringComparison.Ordinal);
+        Assert.Contains("scripts/agent.sh: [script-marker]", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-marker", stdout, StringComparison.Ordinal);
+        foreach (var secret in new[] { "secrets/base.env", "secrets/odd-name.txt", "loopy.env", ".env", "nested/.env.local", "nested/deeper/prod.env", ".git/config" })
+        {
+            Assert.Contains($"{secret}: [cat: {secret}: Permission denied]", stdout, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(".loopy/state.db: [cat: .loopy/state.db: No such file or directory]", stdout, StringComparison.Ordinal);
+        Assert.Contains("loopy folder: [tools] tools: [bin]", stdout, StringComparison.Ordinal);
+        Assert.Contains("tool: tool-ran", stdout, StringComparison.Ordinal);
+        Assert.Contains("DENIED probe: touch: cannot touch 'probe': Read-only file system", stdout, StringComparison.Ordinal);
+        Assert.Contains("DENIED rm .env", stdout, StringComparison.Ordinal);
+        Assert.Contains("DENIED .loopy/probe", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(System.IO.Path.Combine(_project, ".env")));
     }
 
     [Fact]
@@ -209,10 +273,22 @@ public sealed class BwrapSandboxTests : IAsyncDisposable
         Directory.Delete(_outside, recursive: true);
     }
 
-    private async Task<ISandboxSession> AcquireAsync(IReadOnlyList<string>? network = null)
+    private async Task<ISandboxSession> AcquireAsync(IReadOnlyList<string>? network = null, IReadOnlyList<string>? readOnlyBinds = null, IReadOnlyList<string>? secretFiles = null)
     {
         var sandbox = new ManifestSandbox { Provider = "bwrap", Network = network ?? ["api.example.com"] };
-        var problems = _provider.Preflight("box", sandbox);
+        var provider = _provider;
+        if (readOnlyBinds is not null)
+        {
+            var options = new BwrapOptions();
+            foreach (var bind in readOnlyBinds)
+            {
+                options.ReadOnlyBinds.Add(bind);
+            }
+
+            provider = new BwrapSandboxProvider(Microsoft.Extensions.Options.Options.Create(options), _log);
+        }
+
+        var problems = provider.Preflight("box", sandbox);
         if (problems.Count > 0)
         {
             var reason = string.Join("; ", problems);
@@ -224,7 +300,8 @@ public sealed class BwrapSandboxTests : IAsyncDisposable
             Assert.Skip(reason);
         }
 
-        return await _provider.AcquireAsync(new SandboxRequest("run-1", "wf/probe", 1, _project, "box", sandbox, []), TestContext.Current.CancellationToken);
+        var request = new SandboxRequest("run-1", "wf/probe", 1, _project, "box", sandbox, []) { SecretFiles = secretFiles ?? [] };
+        return await provider.AcquireAsync(request, TestContext.Current.CancellationToken);
     }
 
     private static Dictionary<string, string> Env(ISandboxSession session) =>

@@ -9,7 +9,8 @@ namespace Loopy.Runtime.Engine;
 /// Preflight (AUTHORING.md §8.7), before a run starts: for every agent a step of the workflow uses, the sandbox's
 /// provider exists and can run it on this host, its env files exist inside the project root, the harness is
 /// registered, its binary is on the sandbox's <c>PATH</c> (for <c>exec</c>, the command's program) and the sandbox
-/// env provides the harness's key; a spend cap on <c>codex</c> (no cost reports) has a price. All problems are reported together; a run with any fails at start.
+/// env provides the harness's key; its <c>repos:</c> stay inside the working directory and <c>git</c> is on the
+/// sandbox's <c>PATH</c>; a spend cap on <c>codex</c> (no cost reports) has a price. All problems are reported together; a run with any fails at start.
 /// </summary>
 public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders providers, IEnumerable<IAgentHarness> harnesses, PriceTable prices)
 {
@@ -72,6 +73,11 @@ public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders provi
             }
         }
 
+        foreach (var problem in RepoProblems(agent.Sandbox, sandbox))
+        {
+            yield return problem;
+        }
+
         Dictionary<string, string> env;
         string? envProblem = null;
         try
@@ -95,9 +101,31 @@ public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders provi
             yield return $"agent '{name}': '{program}' is not on the sandbox PATH ({env.GetValueOrDefault("PATH", SandboxEnvironment.DefaultPath)})";
         }
 
+        if (sandbox.Repos.Count > 0 && !Exists("git", env))
+        {
+            yield return $"sandbox '{agent.Sandbox}': 'repos:' needs git, which is not on the sandbox PATH ({env.GetValueOrDefault("PATH", SandboxEnvironment.DefaultPath)})";
+        }
+
         if (MissingKey(agent, env) is { } key)
         {
             yield return $"agent '{name}': harness key missing: the sandbox env of '{agent.Sandbox}' provides no {key}";
+        }
+    }
+
+    /// <summary>Repos declared so they cannot be cloned: a folder outside the working directory, two repos in one folder.</summary>
+    private static IEnumerable<string> RepoProblems(string sandboxName, ManifestSandbox sandbox)
+    {
+        foreach (var repo in sandbox.Repos)
+        {
+            if (RepoCloner.Problem(sandboxName, repo) is { } problem)
+            {
+                yield return problem;
+            }
+        }
+
+        foreach (var clash in sandbox.Repos.GroupBy(r => RepoCloner.Folder(r).TrimEnd('/'), StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            yield return $"sandbox '{sandboxName}': repos {string.Join(" and ", clash.Select(r => $"'{r.Url}'"))} are all cloned into '{clash.Key}' (give them different 'path's)";
         }
     }
 

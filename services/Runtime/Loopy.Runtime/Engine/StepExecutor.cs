@@ -194,7 +194,10 @@ public sealed class StepExecutor(
             }
 
             var request = new HarnessRequest(run.Id, claim.StepId, claim.Attempt, run.EventId, agentName, agent, agent.Sandbox, sandbox, prompt,
-                context.ToJsonString(), catalog.ProjectRoot, wallClock, cap);
+                context.ToJsonString(), catalog.ProjectRoot, wallClock, cap)
+            {
+                SecretFiles = [.. manifest.Manifest.Registry.Sandboxes.Values.SelectMany(s => s.EnvFile).Distinct(StringComparer.Ordinal)],
+            };
             var result = await harness.RunAsync(request, cancellationToken).ConfigureAwait(false);
             if (cap is not null && result.CostUsd is { } cost && cost > cap.RemainingUsd)
             {

@@ -31,6 +31,12 @@ public sealed record HarnessRequest(
     TimeSpan WallClock,
     SpendCap? Spend = null)
 {
+    /// <summary>
+    /// The project's secret files, relative to the project root: every sandbox's <c>env_file</c>s in the manifest. A
+    /// provider that shows the agent the project root hides them (with <c>loopy.env</c>, <c>.env</c> files and <c>.loopy/</c>).
+    /// </summary>
+    public IReadOnlyList<string> SecretFiles { get; init; } = [];
+
     /// <summary><c>&lt;run_id&gt;:&lt;step_id&gt;</c>: the same for every attempt and after a takeover (§8.4).</summary>
     public string IdempotencyKey => $"{RunId}:{StepId}";
 }

@@ -9,7 +9,8 @@ namespace Loopy.Runtime.Harness;
 /// The environment an agent process gets (AUTHORING.md §2.2, §8.4): nothing inherited from the engine;
 /// the sandbox's env files (read now, relative to the project root, never escaping it, not even through a
 /// symbolic link), then its <c>env:</c> forwards (<c>&lt;PREFIX&gt;_&lt;KEY&gt;</c> from the engine environment),
-/// then what the provider adds (an egress proxy), then the <c>LOOPY_*</c> variables; <c>PATH</c> and <c>HOME</c>
+/// then what the provider adds (an egress proxy), with a <c>GITHUB_TOKEN</c> the <c>GIT_CONFIG_*</c> variables of a
+/// credential helper for github.com, then the <c>LOOPY_*</c> variables; <c>PATH</c> and <c>HOME</c>
 /// supplied when the env files set neither. Every value that came from an env file or a forward is a secret.
 /// </summary>
 public static partial class SandboxEnvironment
@@ -61,6 +62,9 @@ public static partial class SandboxEnvironment
         {
             env[key] = value;
         }
+
+        // A GITHUB_TOKEN signs git in for github.com (§8.4), through a credential helper that reads the variable.
+        env = RepoCloner.WithCredentials(env);
 
         env["LOOPY_RUN_ID"] = request.RunId;
         env["LOOPY_STEP_ID"] = request.StepId;

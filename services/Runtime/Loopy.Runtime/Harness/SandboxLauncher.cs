@@ -5,7 +5,7 @@ namespace Loopy.Runtime.Harness;
 /// <summary>
 /// What every harness does around its agent process: picks the provider by name, reads the sandbox env (env files
 /// checked against the project root), acquires the attempt's sandbox, writes the <c>LOOPY_CONTEXT</c> file into its
-/// <c>HOME</c>, delivers the skills, builds the environment, and redacts the sandbox's secrets from the reply and
+/// <c>HOME</c>, clones the sandbox's <c>repos:</c> (<see cref="RepoCloner"/>), delivers the skills, builds the environment, and redacts the sandbox's secrets from the reply and
 /// from failure messages before they reach history and logs. The sandbox is released afterwards.
 /// </summary>
 public sealed class SandboxLauncher(SandboxProviders providers)
@@ -34,7 +34,10 @@ public sealed class SandboxLauncher(SandboxProviders providers)
         try
         {
             session = await provider.AcquireAsync(
-                new SandboxRequest(request.RunId, request.StepId, request.Attempt, request.ProjectRoot, request.SandboxName, request.Sandbox, hosts),
+                new SandboxRequest(request.RunId, request.StepId, request.Attempt, request.ProjectRoot, request.SandboxName, request.Sandbox, hosts)
+                {
+                    SecretFiles = request.SecretFiles,
+                },
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not AttemptFailedException)
@@ -48,9 +51,11 @@ public sealed class SandboxLauncher(SandboxProviders providers)
             {
                 var contextPath = Path.Combine(session.Home, "loopy-context.json");
                 await File.WriteAllTextAsync(contextPath, request.Context, cancellationToken).ConfigureAwait(false);
-                Skills.Deliver(request.ProjectRoot, request.Agent.Skills, session.WorkingDirectory, request.Agent.Harness == "claude-code");
                 var env = SandboxEnvironment.Build(request, declared, session.Home, session.Environment, contextPath);
-                var result = await run(new AgentLaunch(session, env, secrets, request.ProjectRoot), cancellationToken).ConfigureAwait(false);
+                var launch = new AgentLaunch(session, env, secrets, request.ProjectRoot);
+                await RepoCloner.CloneAsync(launch, request.Sandbox.Repos, request.SandboxName, request.WallClock, cancellationToken).ConfigureAwait(false);
+                Skills.Deliver(request.ProjectRoot, request.Agent.Skills, session.WorkingDirectory, request.Agent.Harness == "claude-code");
+                var result = await run(launch, cancellationToken).ConfigureAwait(false);
                 return result with { Reply = secrets.Redact(result.Reply) };
             }
             catch (AttemptFailedException ex)

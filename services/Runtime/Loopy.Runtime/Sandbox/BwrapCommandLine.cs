@@ -7,7 +7,8 @@ namespace Loopy.Runtime.Sandbox;
 /// <c>/usr</c> (the <c>/bin</c>, <c>/sbin</c>, <c>/lib*</c> links or folders), a few <c>/etc</c> files (certificates,
 /// alternatives, the loader cache, time zone) and generated <c>/etc/passwd</c>, <c>group</c>, <c>hosts</c> and
 /// <c>nsswitch.conf</c>; a new <c>/dev</c> and <c>/proc</c>; a private tmpfs <c>/tmp</c>; the configured read-only
-/// binds; the attempt's working directory and <c>HOME</c>, writable, at their own paths; and the egress proxy socket at
+/// binds; the project root, read-only at its path, with its secrets hidden (<see cref="ProjectSecrets"/>); the attempt's
+/// working directory and <c>HOME</c>, writable, at their own paths; and the egress proxy socket at
 /// <see cref="SocketInside"/>. Every namespace but the user namespace is new (the network has only <c>lo</c>); the
 /// Runtime as root keeps bwrap privileged so the agent can drop to an unprivileged uid with <c>setpriv</c>.
 /// </summary>
@@ -27,16 +28,23 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
     ];
 
     private readonly List<string> _args = [];
-    private readonly List<string> _present = [];
-    private readonly List<string> _mirrored = [];
+    private readonly HashSet<string> _present = new(StringComparer.Ordinal);
 
-    /// <summary>The arguments after the <c>bwrap</c> program name.</summary>
-    public IReadOnlyList<string> Build(BwrapAttempt? attempt, IEnumerable<string> extraReadOnly, IReadOnlyList<string> argv)
+    // Host folders shown at their own path (true) and folders covered by an empty tmpfs (false), in mount order.
+    private readonly List<(string Path, bool Visible)> _layers = [];
+
+    /// <summary>
+    /// The arguments after the <c>bwrap</c> program name. With <paramref name="projectRoot"/>, the project root is
+    /// shown read-only at its path, with <paramref name="secrets"/> hidden: each secret file covered by
+    /// <see cref="BwrapAttempt.HiddenFile"/> (empty, mode 0000), each secret folder by an empty read-only tmpfs; an
+    /// extra read-only path inside a hidden folder (a tool under <c>.loopy/tools</c>) is bound again on top.
+    /// </summary>
+    public IReadOnlyList<string> Build(BwrapAttempt? attempt, IEnumerable<string> extraReadOnly, IReadOnlyList<string> argv, string? projectRoot = null, ProjectSecrets? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(argv);
         _args.Clear();
         _present.Clear();
-        _mirrored.Clear();
+        _layers.Clear();
         foreach (var root in SystemRoots)
         {
             var info = new FileInfo(root);
@@ -67,11 +75,46 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
         Mount("/proc", "--proc");
         Add("--perms", "1777", "--size", options.TmpSizeBytes.ToString(CultureInfo.InvariantCulture));
         Mount("/tmp", "--tmpfs");
-        foreach (var path in extraReadOnly.Concat(options.ReadOnlyBinds).Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        var project = projectRoot is null ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(projectRoot));
+        if (project == "/")
         {
-            if (!IsUnder(path, _mirrored))
+            project = null; // never the whole host
+        }
+
+        var readOnly = extraReadOnly.Concat(options.ReadOnlyBinds).Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        foreach (var path in readOnly.Where(p => project is null || !IsUnder(p, project)))
+        {
+            if (!Visible(path))
             {
                 Mount(path, "--ro-bind-try", path);
+            }
+        }
+
+        if (project is not null && attempt is not null)
+        {
+            // Shown read-only at its path (prompts, scripts, skills), after any bind of an ancestor so the hiding holds.
+            Mount(project, "--ro-bind", project);
+            foreach (var file in secrets?.Files ?? [])
+            {
+                Add("--ro-bind", attempt.HiddenFile, file);
+            }
+
+            foreach (var folder in secrets?.Folders ?? [])
+            {
+                Add("--perms", "0755", "--tmpfs", folder);
+                _present.Add(folder);
+                _layers.Add((folder, false));
+            }
+
+            foreach (var path in readOnly.Where(p => IsUnder(p, project) && !Visible(p)))
+            {
+                Mount(path, "--ro-bind-try", path);
+            }
+
+            // Read-only once the folders the binds above needed are made in it.
+            foreach (var folder in secrets?.Folders ?? [])
+            {
+                Add("--remount-ro", folder);
             }
         }
 
@@ -153,8 +196,33 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
         _present.Add(destination);
         if (source == destination)
         {
-            _mirrored.Add(destination);
+            _layers.Add((destination, true));
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="path"/> exists inside: a mount point or folder made here, or a path whose innermost
+    /// covering layer is a bind of the host's same path (not a hiding tmpfs).
+    /// </summary>
+    private bool Visible(string path)
+    {
+        if (_present.Contains(path))
+        {
+            return true;
+        }
+
+        var depth = -1;
+        var visible = false;
+        foreach (var (layer, shown) in _layers)
+        {
+            if (layer.Length > depth && IsUnder(path, layer))
+            {
+                depth = layer.Length;
+                visible = shown;
+            }
+        }
+
+        return visible;
     }
 
     /// <summary>
@@ -170,15 +238,14 @@ internal sealed class BwrapCommandLine(BwrapHost host, BwrapOptions options)
         }
 
         parents.Reverse();
-        foreach (var dir in parents.Where(d => !_present.Contains(d) && !IsUnder(d, _mirrored)))
+        foreach (var dir in parents.Where(d => !Visible(d)))
         {
             Add("--perms", "0755", "--dir", dir);
             _present.Add(dir);
         }
     }
 
-    private static bool IsUnder(string path, List<string> roots) =>
-        roots.Any(m => path == m || path.StartsWith(m + "/", StringComparison.Ordinal));
+    private static bool IsUnder(string path, string folder) => path == folder || path.StartsWith(folder + "/", StringComparison.Ordinal);
 
     private void Add(params string[] args) => _args.AddRange(args);
 }

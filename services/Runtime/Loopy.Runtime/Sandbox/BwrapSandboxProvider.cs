@@ -7,7 +7,8 @@ namespace Loopy.Runtime.Sandbox;
 
 /// <summary>
 /// The <c>bwrap</c> provider (AUTHORING.md §2.2): each attempt runs under bubblewrap with a read-only system, a
-/// private <c>/tmp</c>, only its own working directory and <c>HOME</c> writable, no view of the project root or the
+/// private <c>/tmp</c>, only its own working directory and <c>HOME</c> writable, the project root read-only with its
+/// env files, <c>loopy.env</c>, <c>.env</c> files and <c>.loopy/</c> hidden (<see cref="ProjectSecrets"/>), no view of the
 /// host's home folders, new pid/net/ipc/uts namespaces, as an unprivileged user, with a process limit. Its only route
 /// out is the attempt's <see cref="EgressProxy"/>, which enforces the sandbox's <c>network:</c> allowlist (plus the
 /// harness's and the <c>repos:</c> hosts); with an empty list it still proxies, allowing every public address.

@@ -9,7 +9,8 @@ namespace Loopy.Runtime.Sandbox;
 
 /// <summary>
 /// One attempt's bubblewrap sandbox: a fresh working directory and <c>HOME</c> (same paths inside and outside), the
-/// attempt's egress proxy, and start infos that run a process in the sandbox. Disposing it kills whatever still runs
+/// project root read-only with its secrets hidden (found once per attempt), the attempt's egress proxy, and start infos
+/// that run a process in the sandbox. Disposing it kills whatever still runs
 /// in the sandbox (the whole pid namespace), stops the proxy and removes the folders.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -27,9 +28,11 @@ internal sealed class BwrapSandboxSession : ISandboxSession
     private readonly SandboxRequest _request;
     private readonly EgressProxy _proxy;
     private readonly ILogger _logger;
+    private readonly ProjectSecrets _secrets;
 
     private BwrapSandboxSession(BwrapAttempt attempt, BwrapHost host, BwrapOptions options, SandboxRequest request, EgressProxy proxy, ILogger logger)
     {
+        _secrets = ProjectSecrets.Find(request.ProjectRoot, request.SecretFiles);
         _attempt = attempt;
         _host = host;
         _options = options;
@@ -72,6 +75,8 @@ internal sealed class BwrapSandboxSession : ISandboxSession
             Directory.CreateDirectory(attempt.Home, Mode0700);
             Directory.CreateDirectory(attempt.EtcDirectory, Mode0755);
             WriteEtc(attempt, host, options);
+            File.WriteAllBytes(attempt.HiddenFile, []);
+            File.SetUnixFileMode(attempt.HiddenFile, UnixFileMode.None);
             if (host.Privileged)
             {
                 Chown(host, options, attempt.WorkingDirectory, attempt.Home);
@@ -116,7 +121,7 @@ internal sealed class BwrapSandboxSession : ISandboxSession
         var extra = _options.BindCommandDirectory
             ? CommandBinds(argv[0], _request.ProjectRoot).Where(d => !d.StartsWith(_attempt.Root + "/", StringComparison.Ordinal)).ToList()
             : [];
-        foreach (var arg in new BwrapCommandLine(_host, _options).Build(_attempt, extra, command))
+        foreach (var arg in new BwrapCommandLine(_host, _options).Build(_attempt, extra, command, _request.ProjectRoot, _secrets))
         {
             start.ArgumentList.Add(arg);
         }

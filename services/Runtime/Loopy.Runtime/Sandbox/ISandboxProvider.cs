@@ -38,7 +38,14 @@ public sealed record SandboxRequest(
     string ProjectRoot,
     string SandboxName,
     ManifestSandbox Sandbox,
-    IReadOnlyCollection<string> HarnessHosts);
+    IReadOnlyCollection<string> HarnessHosts)
+{
+    /// <summary>
+    /// Files under <see cref="ProjectRoot"/> (relative paths: the manifest's <c>env_file</c>s) the agent must not read; a
+    /// provider that shows it the project root hides them, with <c>loopy.env</c>, <c>.env</c> files and <c>.loopy/</c>.
+    /// </summary>
+    public IReadOnlyList<string> SecretFiles { get; init; } = [];
+}
 
 /// <summary>
 /// One attempt's sandbox. Paths are the same inside and outside (providers bind the folders at the same path), so
