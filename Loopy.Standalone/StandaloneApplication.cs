@@ -84,6 +84,7 @@ public static class StandaloneApplication
             ["Loopy:Receiver:Producers:1:Events:0"] = "*",
             ["Loopy:Runtime:ManifestPath"] = settings.ManifestPath,
             ["Loopy:Runtime:ProjectRoot"] = settings.ProjectPath,
+            ["Loopy:Runtime:GitHubAppTokens"] = settings.GitHubAppTokens ? "true" : "false",
             ["Loopy:SensorHost:ManifestPath"] = settings.ManifestPath,
             ["Loopy:SensorHost:ProjectRoot"] = settings.ProjectPath,
             ["Loopy:SensorHost:ReceiverUrl"] = settings.Url.ToString(),

@@ -11,6 +11,9 @@ public sealed record StandaloneSettings(string ProjectPath, string ManifestPath,
     /// <summary>Where the SQLite state and other local data live: by default the project's <c>.loopy/</c>.</summary>
     public string DataDirectory { get; init; } = Path.Combine(ProjectPath, ".loopy");
 
+    /// <summary>Whether steps cloning from github.com get a GitHub App installation token (<c>loopy trigger --no-tokens</c>: false).</summary>
+    public bool GitHubAppTokens { get; init; } = true;
+
     /// <summary>Settings with fresh credentials for this run: a <c>dev-</c> producer token to post by hand, and the SensorHost's secret.</summary>
     public static StandaloneSettings Create(string projectPath, string manifestPath, Uri url) =>
         new(projectPath, manifestPath, url,

@@ -38,6 +38,7 @@ public static class InProcessTrigger
             var settings = StandaloneSettings.Create(request.ProjectRoot, manifestPath, StandaloneSettings.DefaultUrl) with
             {
                 DataDirectory = data.FullName,
+                GitHubAppTokens = request.GitHubAppTokens,
             };
             using var host = StandaloneApplication.BuildWithoutServer(settings);
             await host.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -17,6 +17,9 @@ public sealed record TriggerRequest(string ManifestJson, string ProjectRoot, str
     /// </summary>
     public string? CronWorkflow { get; init; }
 
+    /// <summary>False for <c>--no-tokens</c>: no GitHub App installation token for steps cloning from github.com.</summary>
+    public bool GitHubAppTokens { get; init; } = true;
+
     /// <summary>The longest the whole cascade may take before the trigger gives up.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(1);
 }

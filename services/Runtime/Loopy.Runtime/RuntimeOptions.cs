@@ -8,6 +8,12 @@ public sealed class RuntimeOptions
 {
     public const string SectionName = "Loopy:Runtime";
 
+    /// <summary>
+    /// Whether attempts of sandboxes with github.com <c>repos:</c> get a GitHub App installation token as
+    /// <c>GITHUB_TOKEN</c> when an app is configured (<c>loopy trigger --no-tokens</c> turns it off).
+    /// </summary>
+    public bool GitHubAppTokens { get; set; } = true;
+
     /// <summary>The GitHub REST API the GitHub App's installation tokens are asked from (GitHub Enterprise: <c>https://host/api/v3/</c>).</summary>
     public Uri GitHubApiUrl { get; set; } = new("https://api.github.com/");
 

@@ -221,6 +221,60 @@ public sealed class TriggerCommandTests
         }
     }
 
+    [Fact]
+    public async Task No_tokens_runs_a_github_clone_without_the_GitHub_App_whose_configuration_would_fail_preflight()
+    {
+        using var temp = new TempDirectory();
+        var git = Path.Combine(temp.Path, "git");
+        Directory.CreateDirectory(git);
+        Git(git, "init", "--quiet", "--bare", "--initial-branch=main", "widgets.git");
+        Git(git, "init", "--quiet", "--initial-branch=main", "work");
+        File.WriteAllText(Path.Combine(git, "work", "one.txt"), "one\n");
+        Git(Path.Combine(git, "work"), "add", ".");
+        Git(Path.Combine(git, "work"), "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "one");
+        Git(Path.Combine(git, "work"), "push", "--quiet", Path.Combine(git, "widgets.git"), "main");
+        // github.com/acme/* is this folder, so the clone is real and offline.
+        File.WriteAllText(Path.Combine(git, "config"), $"[safe]\n\tdirectory = *\n[url \"{new Uri(git + "/").AbsoluteUri}\"]\n\tinsteadOf = https://github.com/acme/\n");
+        var project = Path.Combine(temp.Path, "project");
+        void Write(string relative, string text)
+        {
+            var path = Path.Combine(project, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, text);
+        }
+
+        Write("registry.yml", """
+            sandboxes:
+              default: { provider: local, env_file: secrets/git.env, repos: [acme/widgets] }
+            agents:
+              Lister: { sandbox: default, harness: exec, model: ls-v1, command: [sh, -c, "cat >/dev/null; printf '{\"output\": {\"files\": \"%s\"}}' \"$(ls widgets)\""] }
+            events:
+              Go: { n: str }
+            """);
+        Write("secrets/git.env", $"GIT_CONFIG_GLOBAL={Path.Combine(git, "config")}\n");
+        Write("loopy.env", "GITHUB_APP_PRIVATE_KEY_FILE=secrets/app.pem\n"); // an app without its id
+        Write("workflows/look/list.md", "---\non: Go\nagent: Lister\noutput:\n  files: str\n---\nList.\n");
+        Run("chmod", "-R", "a+rX", temp.Path);
+
+        var withApp = await CliRun.RunAsync("trigger", project, "--event", "Go", "--fields", """{"n": "1"}""");
+        Assert.Equal(1, withApp.ExitCode);
+        Assert.Contains("GitHub App: a private key is set (GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE) but GITHUB_APP_ID is not", withApp.Stderr, StringComparison.Ordinal);
+
+        var without = await CliRun.RunAsync("trigger", project, "--event", "Go", "--fields", """{"n": "1"}""", "--no-tokens", "--json");
+        Assert.True(without.ExitCode == 0, without.Stderr);
+        Assert.Equal("one.txt", JsonDocument.Parse(without.Stdout).RootElement.GetProperty("outputs").GetProperty("list").GetProperty("files").GetString());
+    }
+
+    private static void Git(string directory, params string[] args) => Run("git", ["-C", directory, .. args]);
+
+    private static void Run(string program, params string[] args)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, args) { RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)}: {error}");
+    }
+
     /// <summary>A project with a cron workflow <c>nightly</c> (03:00 UTC) whose exec agent echoes the tick's fields, and an event workflow <c>manual</c>.</summary>
     private static TempDirectory CronProject()
     {

@@ -76,6 +76,19 @@ public sealed class GitHubAppTokensTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_unreachable_API_fails_the_attempt_for_a_retry_with_the_reason()
+    {
+        using var tokens = new GitHubAppTokens(
+            _services.GetRequiredService<IHttpClientFactory>(),
+            Options.Create(new RuntimeOptions { GitHubApiUrl = new Uri("http://127.0.0.1:1/") }),
+            TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<AttemptFailedException>(() => tokens.GetAsync(new GitHubAppCredentials(AppId, _key.ExportRSAPrivateKeyPem()), "acme", "r", Ct));
+        Assert.False(error.Terminal);
+        Assert.StartsWith("GitHub App: finding the installation for acme/r failed: http://127.0.0.1:1/ could not be reached (", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Credentials_come_from_loopy_env_with_the_key_inline_or_in_a_file_and_a_half_configured_app_is_an_error()
     {
         Assert.Null(Environment.GetEnvironmentVariable("GITHUB_APP_ID")); // the engine environment would win
@@ -95,7 +108,7 @@ public sealed class GitHubAppTokensTests : IAsyncDisposable
         Assert.Equal(pem, GitHubAppTokens.Credentials(root)!.PrivateKeyPem);
 
         File.WriteAllText(Path.Combine(root, "loopy.env"), "GITHUB_APP_PRIVATE_KEY_FILE=secrets/app.pem\n");
-        Assert.Equal("GitHub App: GITHUB_APP_PRIVATE_KEY is set but GITHUB_APP_ID is not", Assert.Throws<AttemptFailedException>(() => GitHubAppTokens.Credentials(root)).Message);
+        Assert.Equal("GitHub App: a private key is set (GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE) but GITHUB_APP_ID is not", Assert.Throws<AttemptFailedException>(() => GitHubAppTokens.Credentials(root)).Message);
 
         File.WriteAllText(Path.Combine(root, "loopy.env"), $"GITHUB_APP_ID={AppId}\nGITHUB_APP_PRIVATE_KEY_FILE=secrets/missing.pem\n");
         Assert.Equal("GitHub App: GITHUB_APP_PRIVATE_KEY_FILE 'secrets/missing.pem' does not exist", Assert.Throws<AttemptFailedException>(() => GitHubAppTokens.Credentials(root)).Message);

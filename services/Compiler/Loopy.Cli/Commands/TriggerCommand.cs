@@ -36,6 +36,7 @@ internal static class TriggerCommand
         var fields = new Option<string>("--fields") { Description = "The event's fields as a JSON object (default {}).", DefaultValueFactory = _ => "{}" };
         var id = new Option<string?>("--id") { Description = "The event's id (default: a UUIDv7 the Receiver assigns)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON record instead of text." };
+        var noTokens = new Option<bool>("--no-tokens") { Description = "Mint no GitHub App installation tokens: steps clone github.com repos without them." };
         var timeout = new Option<int>("--timeout")
         {
             Description = "Seconds the whole cascade may take (default 3600).",
@@ -52,7 +53,7 @@ internal static class TriggerCommand
         var token = new Option<string?>("--token") { Description = $"Producer token for --url (default: ${TokenVariable})." };
         var command = new Command("trigger", "Run the workflows an event starts, in process, to completion; or post it to a Receiver (--url).")
         {
-            path, eventName, cron, fields, id, root, json, timeout, url, token,
+            path, eventName, cron, fields, id, root, json, noTokens, timeout, url, token,
         };
         command.Validators.Add(r =>
         {
@@ -83,8 +84,9 @@ internal static class TriggerCommand
             }
 
             var request = parse.GetValue(path)!;
-            return await RunHereAsync(request, parse.GetValue(root), name, parse.GetValue(cron), parsed, parse.GetValue(id), parse.GetValue(json),
-                TimeSpan.FromSeconds(parse.GetValue(timeout)), stdout, stderr, options, ct);
+            var run = new TriggerRun(request, parse.GetValue(root), name, parse.GetValue(cron), parsed, parse.GetValue(id), parse.GetValue(json),
+                !parse.GetValue(noTokens), TimeSpan.FromSeconds(parse.GetValue(timeout)));
+            return await RunHereAsync(run, stdout, stderr, options, ct);
         });
         return command;
     }
@@ -109,9 +111,9 @@ internal static class TriggerCommand
         return null;
     }
 
-    private static async Task<int> RunHereAsync(string path, string? root, string eventName, string? cronWorkflow, JsonElement fields, string? id, bool json,
-        TimeSpan timeout, TextWriter stdout, TextWriter stderr, CompileOptions options, CancellationToken ct)
+    private static async Task<int> RunHereAsync(TriggerRun run, TextWriter stdout, TextWriter stderr, CompileOptions options, CancellationToken ct)
     {
+        var (path, root, eventName, cronWorkflow, fields, id, json, appTokens, timeout) = run;
         if (root is not null && !Directory.Exists(root))
         {
             await stderr.WriteLineAsync($"loopy trigger: --root '{root}' is not a folder".AsMemory(), ct);
@@ -133,6 +135,7 @@ internal static class TriggerCommand
             {
                 EventId = id,
                 CronWorkflow = cronWorkflow,
+                GitHubAppTokens = appTokens,
                 Timeout = timeout,
             }, ct);
         }
@@ -237,4 +240,8 @@ internal static class TriggerCommand
             await stderr.WriteLineAsync($"  {path}: {message} ({code})".AsMemory(), ct);
         }
     }
+
+    /// <summary>What an in-process trigger was asked to do.</summary>
+    private sealed record TriggerRun(string Path, string? Root, string EventName, string? CronWorkflow, JsonElement Fields, string? Id, bool Json,
+        bool GitHubAppTokens, TimeSpan Timeout);
 }

@@ -2,6 +2,7 @@ using Loopy.Contracts.Manifest;
 using Loopy.Runtime.Harness;
 using Loopy.Runtime.Manifests;
 using Loopy.Runtime.Sandbox;
+using Microsoft.Extensions.Options;
 
 namespace Loopy.Runtime.Engine;
 
@@ -12,7 +13,7 @@ namespace Loopy.Runtime.Engine;
 /// env provides the harness's key; its <c>repos:</c> stay inside the working directory and <c>git</c> is on the
 /// sandbox's <c>PATH</c>; a spend cap on <c>codex</c> (no cost reports) has a price. All problems are reported together; a run with any fails at start.
 /// </summary>
-public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders providers, IEnumerable<IAgentHarness> harnesses, PriceTable prices)
+public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders providers, IEnumerable<IAgentHarness> harnesses, PriceTable prices, IOptions<RuntimeOptions> options)
 {
     private readonly HashSet<string> _harnesses = new(harnesses.Select(h => h.Name), StringComparer.Ordinal);
 
@@ -109,6 +110,25 @@ public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders provi
         if (MissingKey(agent, env) is { } key)
         {
             yield return $"agent '{name}': harness key missing: the sandbox env of '{agent.Sandbox}' provides no {key}";
+        }
+
+        if (options.Value.GitHubAppTokens && !env.ContainsKey("GITHUB_TOKEN") && GitHubAppTokens.GitHubRepositories(sandbox).Any() && GitHubAppProblem() is { } appProblem)
+        {
+            yield return $"sandbox '{agent.Sandbox}': {appProblem}";
+        }
+    }
+
+    /// <summary>Why the configured GitHub App cannot mint tokens (half configured, a missing key file), or null.</summary>
+    private string? GitHubAppProblem()
+    {
+        try
+        {
+            _ = GitHubAppTokens.Credentials(catalog.ProjectRoot);
+            return null;
+        }
+        catch (AttemptFailedException ex)
+        {
+            return ex.Message;
         }
     }
 

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Loopy.Contracts.Manifest;
 using Microsoft.Extensions.Options;
 
 namespace Loopy.Runtime.Harness;
@@ -58,7 +59,7 @@ public sealed class GitHubAppTokens(IHttpClientFactory clients, IOptions<Runtime
 
         if (appId is null)
         {
-            throw new AttemptFailedException("GitHub App: GITHUB_APP_PRIVATE_KEY is set but GITHUB_APP_ID is not", terminal: true);
+            throw new AttemptFailedException("GitHub App: a private key is set (GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE) but GITHUB_APP_ID is not", terminal: true);
         }
 
         if (key is null && keyFile is not null)
@@ -79,6 +80,46 @@ public sealed class GitHubAppTokens(IHttpClientFactory clients, IOptions<Runtime
 
         // A key put on one line in an env file keeps its line breaks as "\n".
         return new GitHubAppCredentials(appId, key.Replace("\\n", "\n", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The installation token an attempt of <paramref name="sandbox"/> gets as <c>GITHUB_TOKEN</c> (AUTHORING.md §8.4):
+    /// when a GitHub App is configured, tokens are on (<see cref="RuntimeOptions.GitHubAppTokens"/>) and the sandbox
+    /// clones a repository from github.com, a token of the installation on that repository's owner (the first such
+    /// repository); otherwise null. A sandbox env that sets <c>GITHUB_TOKEN</c> itself keeps it (decision).
+    /// </summary>
+    public async Task<string?> ForSandboxAsync(string projectRoot, ManifestSandbox sandbox, IReadOnlyDictionary<string, string> declared, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        ArgumentNullException.ThrowIfNull(declared);
+        if (!options.Value.GitHubAppTokens || declared.ContainsKey("GITHUB_TOKEN"))
+        {
+            return null;
+        }
+
+        var first = GitHubRepositories(sandbox).Select(r => ((string Owner, string Name)?)r).FirstOrDefault();
+        if (first is not { } repo || Credentials(projectRoot) is not { } app)
+        {
+            return null;
+        }
+
+        return (await GetAsync(app, repo.Owner, repo.Name, cancellationToken).ConfigureAwait(false)).Token;
+    }
+
+    /// <summary>The sandbox's <c>repos:</c> on github.com as (owner, name), in order.</summary>
+    public static IEnumerable<(string Owner, string Name)> GitHubRepositories(ManifestSandbox sandbox)
+    {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        foreach (var repo in sandbox.Repos)
+        {
+            if (Uri.TryCreate(RepoCloner.CloneUrl(repo.Url), UriKind.Absolute, out var url)
+                && url.Scheme == Uri.UriSchemeHttps
+                && string.Equals(url.Host, "github.com", StringComparison.OrdinalIgnoreCase)
+                && url.AbsolutePath.Trim('/').Split('/') is [var owner, var name] && owner.Length > 0 && name.Length > 0)
+            {
+                yield return (owner, name.EndsWith(".git", StringComparison.Ordinal) ? name[..^4] : name);
+            }
+        }
     }
 
     /// <summary>A token of the installation that covers <paramref name="owner"/>/<paramref name="repo"/>, minted or cached.</summary>
@@ -119,8 +160,7 @@ public sealed class GitHubAppTokens(IHttpClientFactory clients, IOptions<Runtime
         try
         {
             using var request = Request(HttpMethod.Get, $"repos/{Uri.EscapeDataString(owner)}/{Uri.EscapeDataString(repo)}/installation", app);
-            using var response = await clients.CreateClient(HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
-            await EnsureSuccessAsync(response, $"finding the installation for {owner}/{repo}", cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(request, $"finding the installation for {owner}/{repo}", cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadFromJsonAsync(GitHubJsonContext.Default.InstallationBody, cancellationToken).ConfigureAwait(false);
             return body?.Id ?? throw new AttemptFailedException($"GitHub App: the installation answer for {owner}/{repo} has no id");
         }
@@ -135,8 +175,7 @@ public sealed class GitHubAppTokens(IHttpClientFactory clients, IOptions<Runtime
     private async Task<GitHubInstallationToken> MintAsync(GitHubAppCredentials app, long installation, CancellationToken cancellationToken)
     {
         using var request = Request(HttpMethod.Post, $"app/installations/{installation}/access_tokens", app);
-        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, $"creating a token for installation {installation}", cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(request, $"creating a token for installation {installation}", cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadFromJsonAsync(GitHubJsonContext.Default.TokenBody, cancellationToken).ConfigureAwait(false);
         if (body?.Token is not { Length: > 0 } token)
         {
@@ -144,6 +183,35 @@ public sealed class GitHubAppTokens(IHttpClientFactory clients, IOptions<Runtime
         }
 
         return new GitHubInstallationToken(token, body.ExpiresAt ?? time.GetUtcNow().AddHours(1));
+    }
+
+    /// <summary>Sends and checks the answer; an unreachable API fails the attempt (retried) with the reason.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await clients.CreateClient(HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new AttemptFailedException($"GitHub App: {what} failed: {options.Value.GitHubApiUrl} could not be reached ({ex.Message})");
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AttemptFailedException($"GitHub App: {what} failed: {options.Value.GitHubApiUrl} did not answer in time");
+        }
+
+        try
+        {
+            await EnsureSuccessAsync(response, what, cancellationToken).ConfigureAwait(false);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
     }
 
     private HttpRequestMessage Request(HttpMethod method, string path, GitHubAppCredentials app)

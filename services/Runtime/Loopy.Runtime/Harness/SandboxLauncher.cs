@@ -5,10 +5,10 @@ namespace Loopy.Runtime.Harness;
 /// <summary>
 /// What every harness does around its agent process: picks the provider by name, reads the sandbox env (env files
 /// checked against the project root), acquires the attempt's sandbox, writes the <c>LOOPY_CONTEXT</c> file into its
-/// <c>HOME</c>, clones the sandbox's <c>repos:</c> (<see cref="RepoCloner"/>), delivers the skills, builds the environment, and redacts the sandbox's secrets from the reply and
+/// <c>HOME</c>, adds the GitHub App's installation token (<see cref="GitHubAppTokens"/>), clones the sandbox's <c>repos:</c> (<see cref="RepoCloner"/>), delivers the skills, builds the environment, and redacts the sandbox's secrets from the reply and
 /// from failure messages before they reach history and logs. The sandbox is released afterwards.
 /// </summary>
-public sealed class SandboxLauncher(SandboxProviders providers)
+public sealed class SandboxLauncher(SandboxProviders providers, GitHubAppTokens appTokens)
 {
     private static readonly string[] BaseUrlVariables = ["ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"];
 
@@ -22,6 +22,12 @@ public sealed class SandboxLauncher(SandboxProviders providers)
         ArgumentNullException.ThrowIfNull(run);
         var provider = providers.Get(request.Sandbox.Provider);
         var (declared, secrets) = SandboxEnvironment.Declared(request.ProjectRoot, request.SandboxName, request.Sandbox);
+        if (await appTokens.ForSandboxAsync(request.ProjectRoot, request.Sandbox, declared, cancellationToken).ConfigureAwait(false) is { } token)
+        {
+            // The GitHub App's installation token: for the clone and the agent, masked like any other secret.
+            declared["GITHUB_TOKEN"] = token;
+            secrets = SecretRedactor.For(declared);
+        }
 
         // A model API the sandbox env points the CLI at (a proxy, a gateway) is the harness's host too.
         var hosts = harnessHosts
