@@ -6,9 +6,9 @@ using Microsoft.Extensions.Options;
 namespace Loopy.Runtime.Tests.Agents;
 
 /// <summary>
-/// The harnesses' argv and output parsing. The Claude Code lines were recorded from the real CLI 2.1.330 against the
-/// loopback mock; the codex and opencode lines are samples written to their published JSON-lines formats (no mock of
-/// their model APIs exists yet), which the test names say.
+/// The harnesses' argv and output parsing. The Claude Code lines were recorded from the real CLI 2.1.330 and the
+/// opencode lines from the real CLI 1.18.33, each against a loopback mock of the Messages API; the codex lines are a
+/// sample written to its published JSON-lines format (no mock of its model API exists yet), which the test names say.
 /// </summary>
 public sealed class HarnessOutputTests
 {
@@ -139,11 +139,11 @@ public sealed class HarnessOutputTests
     }
 
     [Fact]
-    public void Opencode_sample_in_the_documented_format_gives_the_last_text_and_sums_step_finish_cost_and_tokens()
+    public void Opencode_recorded_tool_then_text_run_gives_the_last_text_and_sums_step_finish_cost_and_tokens()
     {
         var output = new OpencodeOutput();
         var costs = new List<double>();
-        foreach (var line in Recorded("opencode-run-json.jsonl"))
+        foreach (var line in Recorded("opencode-1.18.33-tool-then-text.jsonl"))
         {
             output.Accept(line);
             costs.Add(output.CostUsd);
@@ -151,13 +151,28 @@ public sealed class HarnessOutputTests
 
         var result = OpencodeHarness.Finish(new AgentProcessResult(0, string.Empty, string.Empty), output);
 
+        // Turn 1 (a bash call): 3,000 input and 200 output tokens of claude-sonnet-4-6; turn 2 (the text): 3,300 and 50.
         Assert.Equal("{\"output\": {\"verdict\": \"pass\"}}", result.Reply);
-        Assert.Equal(0.0168, result.CostUsd!.Value, 9);
+        Assert.Equal(0.02265, result.CostUsd!.Value, 9);
         Assert.Equal(6300, result.InputTokens);
         Assert.Equal(250, result.OutputTokens);
-        Assert.Equal(0.0123, costs[3], 9); // known while the agent still runs, after the first step_finish
-        var failed = new OpencodeOutput();
-        failed.Accept("""{"type":"error","timestamp":1,"sessionID":"ses_1","error":{"name":"APIError","data":{"message":"invalid x-api-key"}}}""");
-        Assert.Equal("opencode reported an error: invalid x-api-key", Assert.Throws<AttemptFailedException>(() => OpencodeHarness.Finish(new AgentProcessResult(0, string.Empty, string.Empty), failed)).Message);
+        Assert.Equal(0.012, costs[2], 9); // known while the agent still runs, after the first step_finish
+    }
+
+    [Fact]
+    public void Opencode_recorded_api_error_fails_the_attempt_with_the_API_message()
+    {
+        var output = new OpencodeOutput();
+        foreach (var line in Recorded("opencode-1.18.33-api-error.jsonl"))
+        {
+            output.Accept(line);
+        }
+
+        // The CLI exits 1 after a 401 from the model API.
+        var error = Assert.Throws<AttemptFailedException>(() => OpencodeHarness.Finish(new AgentProcessResult(1, string.Empty, string.Empty), output));
+        Assert.False(error.Terminal);
+        Assert.Equal("opencode exited with code 1: invalid x-api-key", error.Message);
+        Assert.Null(error.CostUsd);
+        Assert.Equal("opencode printed no text", Assert.Throws<AttemptFailedException>(() => OpencodeHarness.Finish(new AgentProcessResult(0, string.Empty, string.Empty), new OpencodeOutput())).Message);
     }
 }

@@ -53,6 +53,29 @@ public sealed class OpencodeHarnessTests : IAsyncDisposable
         Assert.Contains("claude-haiku-4-5", mock.Models);
     }
 
+    [Fact]
+    public async Task The_real_CLI_looping_on_tool_calls_is_stopped_when_its_step_finish_cost_crosses_the_step_budget()
+    {
+        var opencode = TestTools.Opencode;
+
+        // Every model turn calls the bash tool again and costs 100,000 input tokens ($0.30) and 20,000 output tokens
+        // ($0.30) of claude-sonnet-4-6: the step_finish of turn 1 says $0.60, that of turn 2 $1.20, over the $1 cap.
+        var mock = Own(await new MockAnthropicApi { ToolLoop = true, InputTokens = 100_000, OutputTokens = 20_000 }.StartAsync(Ct));
+        var project = AgentProjects.Create(AgentProjects.RealOpencodeEnv(opencode, mock), harness: "opencode");
+        var runtime = Own(await RuntimeFixture.StartAsync(project, null, null, null, Ct));
+
+        await runtime.PublishAsync("Capped", new { q = "everything" }, cancellationToken: Ct);
+
+        var run = await runtime.WaitForTerminalRunAsync("capped", Ct, TimeSpan.FromSeconds(120));
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        var step = Assert.Single(run.GetProperty("steps").EnumerateArray());
+        var error = step.GetProperty("error").GetString()!;
+        Assert.StartsWith("budget exceeded: spent $1.2 of the $1 budget.spend cap", error, StringComparison.Ordinal);
+        Assert.Contains("process tree was stopped during the step", error, StringComparison.Ordinal);
+        Assert.Equal(1, step.GetProperty("attempts").GetInt32());
+        Assert.Equal(1.2, step.GetProperty("cost_usd").GetDouble(), 6);
+    }
+
     private T Own<T>(T disposable)
         where T : IAsyncDisposable
     {
