@@ -14,6 +14,9 @@ public static class TestTools
     /// <summary>The pinned opencode CLI (<c>LOOPY_TEST_OPENCODE</c>).</summary>
     public static string Opencode => Require("LOOPY_TEST_OPENCODE", "the opencode CLI");
 
+    /// <summary>The pinned Codex CLI (<c>LOOPY_TEST_CODEX</c>).</summary>
+    public static string Codex => Require("LOOPY_TEST_CODEX", "the Codex CLI");
+
     private static string Require(string variable, string tool)
     {
         var path = Environment.GetEnvironmentVariable(variable);

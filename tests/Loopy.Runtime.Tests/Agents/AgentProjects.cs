@@ -78,6 +78,17 @@ public static class AgentProjects
         ["npm_config_offline"] = "true",
     };
 
+    /// <summary>
+    /// The sandbox env for the real Codex CLI against <paramref name="mock"/>: <c>OPENAI_BASE_URL</c> (with <c>/v1</c>),
+    /// which the harness hands to the CLI as <c>-c openai_base_url=…</c>, and the key.
+    /// </summary>
+    public static Dictionary<string, string> RealCodexEnv(string codex, MockOpenAiResponsesApi mock, string apiKey = "sk-loopy-test-key") => new(StringComparer.Ordinal)
+    {
+        ["PATH"] = $"{Path.GetDirectoryName(codex)}:/usr/local/bin:/usr/bin:/bin",
+        ["OPENAI_BASE_URL"] = $"{mock.BaseUrl}/v1",
+        ["OPENAI_API_KEY"] = apiKey,
+    };
+
     private static void Write(string root, string relative, string text)
     {
         var path = Path.Combine(root, relative);

@@ -6,9 +6,9 @@ using Microsoft.Extensions.Options;
 namespace Loopy.Runtime.Tests.Agents;
 
 /// <summary>
-/// The harnesses' argv and output parsing. The Claude Code lines were recorded from the real CLI 2.1.330 and the
-/// opencode lines from the real CLI 1.18.33, each against a loopback mock of the Messages API; the codex lines are a
-/// sample written to its published JSON-lines format (no mock of its model API exists yet), which the test names say.
+/// The harnesses' argv and output parsing. Lines recorded from the real CLIs against loopback mocks: Claude Code 2.1.330
+/// and opencode 1.18.33 (Messages API), Codex 0.169.0 (Responses API); one more codex sample is written to its
+/// published JSON-lines format (several turns with cached tokens), which its test name says.
 /// </summary>
 public sealed class HarnessOutputTests
 {
@@ -81,11 +81,24 @@ public sealed class HarnessOutputTests
     }
 
     [Fact]
-    public void Codex_argv_is_the_spec_argv()
+    public void Codex_argv_is_the_spec_argv_with_plugin_sync_and_analytics_off_and_the_base_url_as_a_TOML_string()
     {
         Assert.Equal(
-            ["codex", "exec", "Do it.\nCarefully.", "--json", "--model", "gpt-5-codex", "--dangerously-bypass-approvals-and-sandbox", "--skip-git-repo-check"],
+            ["codex", "exec", "Do it.\nCarefully.", "--json", "--model", "gpt-5-codex", "--dangerously-bypass-approvals-and-sandbox", "--skip-git-repo-check",
+             "-c", "features.plugins=false", "-c", "analytics.enabled=false"],
             CodexHarness.Argv(Request("codex", "gpt-5-codex")));
+        Assert.Equal(
+            ["-c", "openai_base_url=\"http://127.0.0.1:8080/v1\""],
+            CodexHarness.Argv(Request("codex", "gpt-5-codex"), "http://127.0.0.1:8080/v1").TakeLast(2));
+        Assert.Equal("\"a\\\"b\\\\c\\u000A\"", CodexHarness.TomlString("a\"b\\c\n"));
+    }
+
+    [Fact]
+    public void Codex_key_is_CODEX_API_KEY_else_OPENAI_API_KEY()
+    {
+        Assert.Equal("sk-o", CodexHarness.Key(new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-o" }));
+        Assert.Equal("sk-c", CodexHarness.Key(new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-o", ["CODEX_API_KEY"] = "sk-c" }));
+        Assert.Null(CodexHarness.Key(new Dictionary<string, string> { ["OPENAI_API_KEY"] = string.Empty }));
     }
 
     [Fact]
@@ -106,6 +119,37 @@ public sealed class HarnessOutputTests
         // gpt-5: $1.25 input, $0.125 cached input, $10 output per million; cached tokens are part of input_tokens.
         var expected = ((315 * 1.25) + (24448 * 0.125) + (122 * 10) + (1000 * 1.25) + (100 * 10)) / 1_000_000;
         Assert.Equal(expected, result.CostUsd!.Value, 12);
+    }
+
+    [Fact]
+    public void Codex_recorded_run_ignores_the_reconnect_and_fallback_errors_and_prices_the_turn_usage()
+    {
+        var output = new CodexOutput(Prices.Find("gpt-5"));
+        foreach (var line in Recorded("codex-0.169.0-http-fallback-text.jsonl"))
+        {
+            output.Accept(line);
+        }
+
+        // The mock refused the WebSocket; the CLI printed "Reconnecting…" errors, fell back to HTTPS and finished.
+        var result = CodexHarness.Finish(new AgentProcessResult(0, string.Empty, string.Empty), output);
+        Assert.Equal("The answer is 42.", result.Reply);
+        Assert.Equal(1000, result.InputTokens);
+        Assert.Equal(500, result.OutputTokens);
+        Assert.Equal(((800 * 1.25) + (200 * 0.125) + (500 * 10)) / 1_000_000, result.CostUsd!.Value, 12);
+    }
+
+    [Fact]
+    public void Codex_recorded_API_error_fails_the_attempt_with_the_failed_turn_message()
+    {
+        var output = new CodexOutput(Prices.Find("gpt-5"));
+        foreach (var line in Recorded("codex-0.169.0-api-error.jsonl"))
+        {
+            output.Accept(line);
+        }
+
+        var error = Assert.Throws<AttemptFailedException>(() => CodexHarness.Finish(new AgentProcessResult(1, string.Empty, string.Empty), output));
+        Assert.False(error.Terminal);
+        Assert.Equal("codex exited with code 1: unexpected status 401 Unauthorized: invalid x-api-key, url: http://127.0.0.1:18767/v1/responses", error.Message);
     }
 
     [Fact]
