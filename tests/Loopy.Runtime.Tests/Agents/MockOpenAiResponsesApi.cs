@@ -19,16 +19,21 @@ namespace Loopy.Runtime.Tests.Agents;
 /// as text messages) and as <c>POST</c> with server-sent events (its fallback). One response is an assistant message
 /// with <see cref="Text"/> and the usage the test sets: <c>response.created</c>, <c>response.output_item.added</c>,
 /// <c>response.content_part.added</c>, <c>response.output_text.delta</c>, <c>response.output_text.done</c>,
-/// <c>response.output_item.done</c>, <c>response.completed</c> (with <c>usage</c>). A WebSocket's first
+/// <c>response.output_item.done</c>, <c>response.completed</c> (with <c>usage</c>); the first <see cref="ToolCalls"/>
+/// responses are <c>exec_command</c> function calls instead (<c>response.function_call_arguments.*</c>). A WebSocket's first
 /// <c>response.create</c> with <c>"generate": false</c> (Codex warming the connection up) gets an empty response.
 /// </summary>
 public sealed class MockOpenAiResponsesApi : IAsyncDisposable
 {
     private WebApplication? _app;
     private int _responses;
+    private int _generated;
     private int _warmUps;
 
     public string Text { get; init; } = "Hello from the mock model.";
+
+    /// <summary>The first this many responses call the <c>exec_command</c> tool (<c>echo working</c>) instead of answering.</summary>
+    public int ToolCalls { get; init; }
 
     public int InputTokens { get; init; } = 1000;
 
@@ -143,6 +148,7 @@ public sealed class MockOpenAiResponsesApi : IAsyncDisposable
     private IEnumerable<JsonObject> Events(JsonNode request)
     {
         var n = Interlocked.Increment(ref _responses);
+        var toolCall = Interlocked.Increment(ref _generated) <= ToolCalls;
         var model = request["model"]?.GetValue<string>() ?? "gpt-5";
         var id = $"resp_{n}";
         var itemId = $"msg_{n}";
@@ -175,11 +181,33 @@ public sealed class MockOpenAiResponsesApi : IAsyncDisposable
         }
 
         yield return Event("response.created", new() { ["response"] = Response("in_progress", []) });
-        yield return Event("response.output_item.added", new() { ["output_index"] = 0, ["item"] = Message("in_progress", string.Empty) });
-        yield return Event("response.content_part.added", new() { ["item_id"] = itemId, ["output_index"] = 0, ["content_index"] = 0, ["part"] = new JsonObject { ["type"] = "output_text", ["text"] = string.Empty, ["annotations"] = new JsonArray() } });
-        yield return Event("response.output_text.delta", new() { ["item_id"] = itemId, ["output_index"] = 0, ["content_index"] = 0, ["delta"] = Text });
-        yield return Event("response.output_text.done", new() { ["item_id"] = itemId, ["output_index"] = 0, ["content_index"] = 0, ["text"] = Text });
-        yield return Event("response.output_item.done", new() { ["output_index"] = 0, ["item"] = Message("completed", Text) });
+        JsonObject FunctionCall(string status, string arguments) => new()
+        {
+            ["id"] = itemId,
+            ["type"] = "function_call",
+            ["status"] = status,
+            ["call_id"] = $"call_{n}",
+            ["name"] = "exec_command",
+            ["arguments"] = arguments,
+        };
+
+        var arguments = JsonSerializer.Serialize(new { cmd = "echo working" });
+        var done = toolCall ? FunctionCall("completed", arguments) : Message("completed", Text);
+        if (toolCall)
+        {
+            yield return Event("response.output_item.added", new() { ["output_index"] = 0, ["item"] = FunctionCall("in_progress", string.Empty) });
+            yield return Event("response.function_call_arguments.delta", new() { ["item_id"] = itemId, ["output_index"] = 0, ["delta"] = arguments });
+            yield return Event("response.function_call_arguments.done", new() { ["item_id"] = itemId, ["output_index"] = 0, ["arguments"] = arguments });
+        }
+        else
+        {
+            yield return Event("response.output_item.added", new() { ["output_index"] = 0, ["item"] = Message("in_progress", string.Empty) });
+            yield return Event("response.content_part.added", new() { ["item_id"] = itemId, ["output_index"] = 0, ["content_index"] = 0, ["part"] = new JsonObject { ["type"] = "output_text", ["text"] = string.Empty, ["annotations"] = new JsonArray() } });
+            yield return Event("response.output_text.delta", new() { ["item_id"] = itemId, ["output_index"] = 0, ["content_index"] = 0, ["delta"] = Text });
+            yield return Event("response.output_text.done", new() { ["item_id"] = itemId, ["output_index"] = 0, ["content_index"] = 0, ["text"] = Text });
+        }
+
+        yield return Event("response.output_item.done", new() { ["output_index"] = 0, ["item"] = done.DeepClone() });
         var usage = new JsonObject
         {
             ["input_tokens"] = InputTokens,
@@ -188,7 +216,7 @@ public sealed class MockOpenAiResponsesApi : IAsyncDisposable
             ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
             ["total_tokens"] = InputTokens + OutputTokens,
         };
-        yield return Event("response.completed", new() { ["response"] = Response("completed", [Message("completed", Text)], usage) });
+        yield return Event("response.completed", new() { ["response"] = Response("completed", [done], usage) });
     }
 
     private static async Task<JsonNode?> ReceiveAsync(WebSocket socket, CancellationToken cancellationToken)
