@@ -11,9 +11,9 @@ namespace Loopy.Runtime.Harness;
 /// sandbox env sets <c>OPENAI_BASE_URL</c>, <c>openai_base_url</c> from it (Codex 0.169 no longer reads the variable
 /// itself; it has no environment switch for the other two). The key is <c>OPENAI_API_KEY</c> (AUTHORING.md §2.1),
 /// handed to the CLI as <c>CODEX_API_KEY</c>, the only variable <c>codex exec</c> 0.169 sends (a <c>CODEX_API_KEY</c>
-/// in the sandbox env wins). Cost is the
-/// streamed <c>turn.completed</c> usage priced by the runtime's price table, enforced against the step's cap while it
-/// runs. A non-zero exit, a failed turn or no agent message is a transient failure.
+/// in the sandbox env wins). Cost is the <c>turn.completed</c> usage priced by the runtime's price table and checked
+/// against the step's cap when it arrives: <c>codex exec</c> 0.169 prints it once, when its turn ends, summed over all
+/// its model calls. A non-zero exit, a failed turn or no agent message is a transient failure.
 /// </summary>
 public sealed class CodexHarness(SandboxLauncher launcher, PriceTable prices, IOptions<RuntimeOptions> options) : IAgentHarness
 {
