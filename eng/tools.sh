@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The tools the tests need beyond the three servers, installed when missing:
 #   apt: bubblewrap + socat (the bwrap sandbox and its egress bridge), nginx-light (the load-balancer test)
-#   npm: the pinned Claude Code CLI under .loopy/tools (the claude-code harness runs the real CLI against a
-#        loopback mock of the model API)
+#   npm: the pinned Claude Code, opencode and Codex CLIs under .loopy/tools (the claude-code, opencode and codex
+#        harnesses run the real CLIs against loopback mocks of the model APIs)
 #
 #   eng/tools.sh install      install what is missing (apt needs root; npm needs the npm registry)
-#   eng/tools.sh env          print export lines: LOOPY_TEST_CLAUDE (path of the pinned claude binary)
+#   eng/tools.sh env          print export lines: LOOPY_TEST_CLAUDE, LOOPY_TEST_OPENCODE, LOOPY_TEST_CODEX (paths of the pinned binaries)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS=${LOOPY_TOOLS_DIR:-$ROOT/.loopy/tools}
 CLAUDE_CODE_VERSION=2.1.330
+OPENCODE_VERSION=1.18.33
+CODEX_VERSION=0.169.0
 
 log() { echo "[tools] $*" >&2; }
 die() { echo "[tools] error: $*" >&2; exit 1; }
@@ -40,8 +42,35 @@ install_claude() {
   chmod -R a+rX "$TOOLS"
 }
 
+opencode_bin() { echo "$TOOLS/node_modules/.bin/opencode"; }
+
+install_opencode() {
+  if [ -x "$(opencode_bin)" ] && [ "$("$(opencode_bin)" --version 2>/dev/null)" = "$OPENCODE_VERSION" ]; then
+    return 0
+  fi
+  log "installing opencode-ai@$OPENCODE_VERSION (npm)"
+  mkdir -p "$TOOLS"
+  # Its postinstall script links the platform's binary (an optional dependency) as bin/opencode.exe.
+  (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error "opencode-ai@$OPENCODE_VERSION" >/dev/null)
+  "$(opencode_bin)" --version >/dev/null || die "the opencode CLI did not install"
+  chmod -R a+rX "$TOOLS"
+}
+
+codex_bin() { echo "$TOOLS/node_modules/.bin/codex"; }
+
+install_codex() {
+  if [ -x "$(codex_bin)" ] && [ "$("$(codex_bin)" --version 2>/dev/null)" = "codex-cli $CODEX_VERSION" ]; then
+    return 0
+  fi
+  log "installing @openai/codex@$CODEX_VERSION (npm)"
+  mkdir -p "$TOOLS"
+  (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error "@openai/codex@$CODEX_VERSION" >/dev/null)
+  "$(codex_bin)" --version >/dev/null || die "the codex CLI did not install"
+  chmod -R a+rX "$TOOLS"
+}
+
 case "${1:-}" in
-  install) install_apt; install_claude; log "tools ready" ;;
-  env) echo "export LOOPY_TEST_CLAUDE=$(claude_bin)" ;;
+  install) install_apt; install_claude; install_opencode; install_codex; log "tools ready" ;;
+  env) echo "export LOOPY_TEST_CLAUDE=$(claude_bin)"; echo "export LOOPY_TEST_OPENCODE=$(opencode_bin)"; echo "export LOOPY_TEST_CODEX=$(codex_bin)" ;;
   *) echo "usage: $0 install|env" >&2; exit 2 ;;
 esac

@@ -9,26 +9,31 @@ namespace Loopy.Testing;
 public static class TestTools
 {
     /// <summary>The pinned Claude Code CLI (<c>LOOPY_TEST_CLAUDE</c>).</summary>
-    public static string Claude
+    public static string Claude => Require("LOOPY_TEST_CLAUDE", "the Claude Code CLI");
+
+    /// <summary>The pinned opencode CLI (<c>LOOPY_TEST_OPENCODE</c>).</summary>
+    public static string Opencode => Require("LOOPY_TEST_OPENCODE", "the opencode CLI");
+
+    /// <summary>The pinned Codex CLI (<c>LOOPY_TEST_CODEX</c>).</summary>
+    public static string Codex => Require("LOOPY_TEST_CODEX", "the Codex CLI");
+
+    private static string Require(string variable, string tool)
     {
-        get
+        var path = Environment.GetEnvironmentVariable(variable);
+        if (!string.IsNullOrWhiteSpace(path) && File.Exists(path))
         {
-            var path = Environment.GetEnvironmentVariable("LOOPY_TEST_CLAUDE");
-            if (!string.IsNullOrWhiteSpace(path) && File.Exists(path))
-            {
-                return path;
-            }
-
-            var reason = string.IsNullOrWhiteSpace(path)
-                ? "the Claude Code CLI is not configured: set LOOPY_TEST_CLAUDE (run `eng/tools.sh install` and `eval \"$(eng/tools.sh env)\"`)."
-                : $"LOOPY_TEST_CLAUDE names '{path}', which does not exist (run `eng/tools.sh install`).";
-            if (TestServers.IsCi)
-            {
-                throw new InvalidOperationException($"CI=true and {reason}");
-            }
-
-            Assert.Skip(reason);
-            return string.Empty;
+            return path;
         }
+
+        var reason = string.IsNullOrWhiteSpace(path)
+            ? $"{tool} is not configured: set {variable} (run `eng/tools.sh install` and `eval \"$(eng/tools.sh env)\"`)."
+            : $"{variable} names '{path}', which does not exist (run `eng/tools.sh install`).";
+        if (TestServers.IsCi)
+        {
+            throw new InvalidOperationException($"CI=true and {reason}");
+        }
+
+        Assert.Skip(reason);
+        return string.Empty;
     }
 }

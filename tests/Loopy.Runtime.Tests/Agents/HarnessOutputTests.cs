@@ -6,9 +6,9 @@ using Microsoft.Extensions.Options;
 namespace Loopy.Runtime.Tests.Agents;
 
 /// <summary>
-/// The harnesses' argv and output parsing. The Claude Code lines were recorded from the real CLI 2.1.330 against the
-/// loopback mock; the codex and opencode lines are samples written to their published JSON-lines formats (no mock of
-/// their model APIs exists yet), which the test names say.
+/// The harnesses' argv and output parsing. Lines recorded from the real CLIs against loopback mocks: Claude Code 2.1.330
+/// and opencode 1.18.33 (Messages API), Codex 0.169.0 (Responses API); one more codex sample is written to its
+/// published JSON-lines format (several turns with cached tokens), which its test name says.
 /// </summary>
 public sealed class HarnessOutputTests
 {
@@ -81,11 +81,24 @@ public sealed class HarnessOutputTests
     }
 
     [Fact]
-    public void Codex_argv_is_the_spec_argv()
+    public void Codex_argv_is_the_spec_argv_with_plugin_sync_and_analytics_off_and_the_base_url_as_a_TOML_string()
     {
         Assert.Equal(
-            ["codex", "exec", "Do it.\nCarefully.", "--json", "--model", "gpt-5-codex", "--dangerously-bypass-approvals-and-sandbox", "--skip-git-repo-check"],
+            ["codex", "exec", "Do it.\nCarefully.", "--json", "--model", "gpt-5-codex", "--dangerously-bypass-approvals-and-sandbox", "--skip-git-repo-check",
+             "-c", "features.plugins=false", "-c", "analytics.enabled=false"],
             CodexHarness.Argv(Request("codex", "gpt-5-codex")));
+        Assert.Equal(
+            ["-c", "openai_base_url=\"http://127.0.0.1:8080/v1\""],
+            CodexHarness.Argv(Request("codex", "gpt-5-codex"), "http://127.0.0.1:8080/v1").TakeLast(2));
+        Assert.Equal("\"a\\\"b\\\\c\\u000A\"", CodexHarness.TomlString("a\"b\\c\n"));
+    }
+
+    [Fact]
+    public void Codex_key_is_CODEX_API_KEY_else_OPENAI_API_KEY()
+    {
+        Assert.Equal("sk-o", CodexHarness.Key(new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-o" }));
+        Assert.Equal("sk-c", CodexHarness.Key(new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-o", ["CODEX_API_KEY"] = "sk-c" }));
+        Assert.Null(CodexHarness.Key(new Dictionary<string, string> { ["OPENAI_API_KEY"] = string.Empty }));
     }
 
     [Fact]
@@ -106,6 +119,37 @@ public sealed class HarnessOutputTests
         // gpt-5: $1.25 input, $0.125 cached input, $10 output per million; cached tokens are part of input_tokens.
         var expected = ((315 * 1.25) + (24448 * 0.125) + (122 * 10) + (1000 * 1.25) + (100 * 10)) / 1_000_000;
         Assert.Equal(expected, result.CostUsd!.Value, 12);
+    }
+
+    [Fact]
+    public void Codex_recorded_run_ignores_the_reconnect_and_fallback_errors_and_prices_the_turn_usage()
+    {
+        var output = new CodexOutput(Prices.Find("gpt-5"));
+        foreach (var line in Recorded("codex-0.169.0-http-fallback-text.jsonl"))
+        {
+            output.Accept(line);
+        }
+
+        // The mock refused the WebSocket; the CLI printed "Reconnecting…" errors, fell back to HTTPS and finished.
+        var result = CodexHarness.Finish(new AgentProcessResult(0, string.Empty, string.Empty), output);
+        Assert.Equal("The answer is 42.", result.Reply);
+        Assert.Equal(1000, result.InputTokens);
+        Assert.Equal(500, result.OutputTokens);
+        Assert.Equal(((800 * 1.25) + (200 * 0.125) + (500 * 10)) / 1_000_000, result.CostUsd!.Value, 12);
+    }
+
+    [Fact]
+    public void Codex_recorded_API_error_fails_the_attempt_with_the_failed_turn_message()
+    {
+        var output = new CodexOutput(Prices.Find("gpt-5"));
+        foreach (var line in Recorded("codex-0.169.0-api-error.jsonl"))
+        {
+            output.Accept(line);
+        }
+
+        var error = Assert.Throws<AttemptFailedException>(() => CodexHarness.Finish(new AgentProcessResult(1, string.Empty, string.Empty), output));
+        Assert.False(error.Terminal);
+        Assert.Equal("codex exited with code 1: unexpected status 401 Unauthorized: invalid x-api-key, url: http://127.0.0.1:18767/v1/responses", error.Message);
     }
 
     [Fact]
@@ -139,11 +183,11 @@ public sealed class HarnessOutputTests
     }
 
     [Fact]
-    public void Opencode_sample_in_the_documented_format_gives_the_last_text_and_sums_step_finish_cost_and_tokens()
+    public void Opencode_recorded_tool_then_text_run_gives_the_last_text_and_sums_step_finish_cost_and_tokens()
     {
         var output = new OpencodeOutput();
         var costs = new List<double>();
-        foreach (var line in Recorded("opencode-run-json.jsonl"))
+        foreach (var line in Recorded("opencode-1.18.33-tool-then-text.jsonl"))
         {
             output.Accept(line);
             costs.Add(output.CostUsd);
@@ -151,13 +195,28 @@ public sealed class HarnessOutputTests
 
         var result = OpencodeHarness.Finish(new AgentProcessResult(0, string.Empty, string.Empty), output);
 
+        // Turn 1 (a bash call): 3,000 input and 200 output tokens of claude-sonnet-4-6; turn 2 (the text): 3,300 and 50.
         Assert.Equal("{\"output\": {\"verdict\": \"pass\"}}", result.Reply);
-        Assert.Equal(0.0168, result.CostUsd!.Value, 9);
+        Assert.Equal(0.02265, result.CostUsd!.Value, 9);
         Assert.Equal(6300, result.InputTokens);
         Assert.Equal(250, result.OutputTokens);
-        Assert.Equal(0.0123, costs[3], 9); // known while the agent still runs, after the first step_finish
-        var failed = new OpencodeOutput();
-        failed.Accept("""{"type":"error","timestamp":1,"sessionID":"ses_1","error":{"name":"APIError","data":{"message":"invalid x-api-key"}}}""");
-        Assert.Equal("opencode reported an error: invalid x-api-key", Assert.Throws<AttemptFailedException>(() => OpencodeHarness.Finish(new AgentProcessResult(0, string.Empty, string.Empty), failed)).Message);
+        Assert.Equal(0.012, costs[2], 9); // known while the agent still runs, after the first step_finish
+    }
+
+    [Fact]
+    public void Opencode_recorded_api_error_fails_the_attempt_with_the_API_message()
+    {
+        var output = new OpencodeOutput();
+        foreach (var line in Recorded("opencode-1.18.33-api-error.jsonl"))
+        {
+            output.Accept(line);
+        }
+
+        // The CLI exits 1 after a 401 from the model API.
+        var error = Assert.Throws<AttemptFailedException>(() => OpencodeHarness.Finish(new AgentProcessResult(1, string.Empty, string.Empty), output));
+        Assert.False(error.Terminal);
+        Assert.Equal("opencode exited with code 1: invalid x-api-key", error.Message);
+        Assert.Null(error.CostUsd);
+        Assert.Equal("opencode printed no text", Assert.Throws<AttemptFailedException>(() => OpencodeHarness.Finish(new AgentProcessResult(0, string.Empty, string.Empty), new OpencodeOutput())).Message);
     }
 }

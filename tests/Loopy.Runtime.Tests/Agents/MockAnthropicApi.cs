@@ -35,6 +35,9 @@ public sealed class MockAnthropicApi : IAsyncDisposable
     /// <summary>The model of every streamed request, in order.</summary>
     public ConcurrentQueue<string> Models { get; } = new();
 
+    /// <summary>The <c>x-api-key</c> of every streamed request, in order.</summary>
+    public ConcurrentQueue<string> Keys { get; } = new();
+
     /// <summary>The assistant turns answered so far.</summary>
     public int Turns => _turns;
 
@@ -71,6 +74,7 @@ public sealed class MockAnthropicApi : IAsyncDisposable
         }
 
         Models.Enqueue(model);
+        Keys.Enqueue(context.Request.Headers["x-api-key"].ToString());
         var turn = Interlocked.Increment(ref _turns);
         context.Response.ContentType = "text/event-stream";
         var id = $"msg_{turn}";

@@ -180,7 +180,7 @@ public sealed class RunPreflight(ManifestCatalog catalog, SandboxProviders provi
             "opencode" => OpencodeHarness.Key(agent.Model),
             _ => null,
         };
-        if (key is null || env.TryGetValue(key, out var value) && value.Length > 0)
+        if (key is null || env.TryGetValue(key, out var value) && value.Length > 0 || agent.Harness == "codex" && CodexHarness.Key(env) is not null)
         {
             return null;
         }

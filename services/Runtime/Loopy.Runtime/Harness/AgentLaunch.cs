@@ -31,6 +31,15 @@ public sealed class AgentLaunch(ISandboxSession session, IReadOnlyDictionary<str
             .FirstOrDefault(File.Exists);
     }
 
+    /// <summary>The same launch with one more variable in the agent's environment (or one replaced).</summary>
+    public AgentLaunch WithVariable(string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
+        var environment = new Dictionary<string, string>(Environment, StringComparer.Ordinal) { [name] = value };
+        return new AgentLaunch(Session, environment, Secrets, projectRoot);
+    }
+
     /// <summary>The start info for <paramref name="argv"/> inside the sandbox, with the agent's environment.</summary>
     public ProcessStartInfo StartInfo(IReadOnlyList<string> argv) => Session.CreateStartInfo(argv, Environment);
 }
