@@ -4,12 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Loopy.Runtime.Tests.Agents;
 
@@ -58,14 +53,12 @@ public sealed class MockOpenAiResponsesApi : IAsyncDisposable
     /// <summary>Starts listening on a free loopback port (<see cref="BaseUrl"/>).</summary>
     public async Task<MockOpenAiResponsesApi> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        _app = builder.Build();
-        _app.UseWebSockets();
-        _app.Map("/v1/responses", ResponsesAsync);
-        await _app.StartAsync(cancellationToken);
-        BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        (_app, var baseUrl) = await LoopbackServer.StartAsync(app =>
+        {
+            app.UseWebSockets();
+            app.Map("/v1/responses", ResponsesAsync);
+        }, cancellationToken);
+        BaseUrl = baseUrl;
         return this;
     }
 
