@@ -29,48 +29,33 @@ install_apt() {
 }
 
 claude_bin() { echo "$TOOLS/node_modules/.bin/claude"; }
-
-install_claude() {
-  if [ -x "$(claude_bin)" ] && "$(claude_bin)" --version 2>/dev/null | grep -q "^$CLAUDE_CODE_VERSION "; then
-    return 0
-  fi
-  log "installing @anthropic-ai/claude-code@$CLAUDE_CODE_VERSION (npm)"
-  mkdir -p "$TOOLS"
-  (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION" >/dev/null)
-  "$(claude_bin)" --version >/dev/null || die "the claude CLI did not install"
-  # The sandbox runs agents as an unprivileged user: the binary must be reachable by everyone.
-  chmod -R a+rX "$TOOLS"
-}
-
 opencode_bin() { echo "$TOOLS/node_modules/.bin/opencode"; }
-
-install_opencode() {
-  if [ -x "$(opencode_bin)" ] && [ "$("$(opencode_bin)" --version 2>/dev/null)" = "$OPENCODE_VERSION" ]; then
-    return 0
-  fi
-  log "installing opencode-ai@$OPENCODE_VERSION (npm)"
-  mkdir -p "$TOOLS"
-  # Its postinstall script links the platform's binary (an optional dependency) as bin/opencode.exe.
-  (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error "opencode-ai@$OPENCODE_VERSION" >/dev/null)
-  "$(opencode_bin)" --version >/dev/null || die "the opencode CLI did not install"
-  chmod -R a+rX "$TOOLS"
-}
-
 codex_bin() { echo "$TOOLS/node_modules/.bin/codex"; }
 
-install_codex() {
-  if [ -x "$(codex_bin)" ] && [ "$("$(codex_bin)" --version 2>/dev/null)" = "codex-cli $CODEX_VERSION" ]; then
+# install_npm PACKAGE VERSION BINARY EXPECTED: installs PACKAGE@VERSION under $TOOLS unless BINARY --version already
+# prints EXPECTED (first line).
+install_npm() {
+  local package=$1 version=$2 bin=$3 expected=$4
+  if [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null | head -n 1)" = "$expected" ]; then
     return 0
   fi
-  log "installing @openai/codex@$CODEX_VERSION (npm)"
+  log "installing $package@$version (npm)"
   mkdir -p "$TOOLS"
-  (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error "@openai/codex@$CODEX_VERSION" >/dev/null)
-  "$(codex_bin)" --version >/dev/null || die "the codex CLI did not install"
+  # opencode's postinstall script links the platform's binary (an optional dependency) as bin/opencode.exe.
+  (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error "$package@$version" >/dev/null)
+  "$bin" --version >/dev/null || die "$package did not install"
+  # The sandbox runs agents as an unprivileged user: the binaries must be reachable by everyone.
   chmod -R a+rX "$TOOLS"
+}
+
+install_clis() {
+  install_npm @anthropic-ai/claude-code "$CLAUDE_CODE_VERSION" "$(claude_bin)" "$CLAUDE_CODE_VERSION (Claude Code)"
+  install_npm opencode-ai "$OPENCODE_VERSION" "$(opencode_bin)" "$OPENCODE_VERSION"
+  install_npm @openai/codex "$CODEX_VERSION" "$(codex_bin)" "codex-cli $CODEX_VERSION"
 }
 
 case "${1:-}" in
-  install) install_apt; install_claude; install_opencode; install_codex; log "tools ready" ;;
+  install) install_apt; install_clis; log "tools ready" ;;
   env) echo "export LOOPY_TEST_CLAUDE=$(claude_bin)"; echo "export LOOPY_TEST_OPENCODE=$(opencode_bin)"; echo "export LOOPY_TEST_CODEX=$(codex_bin)" ;;
   *) echo "usage: $0 install|env" >&2; exit 2 ;;
 esac

@@ -7,12 +7,8 @@ namespace Loopy.Runtime.Tests.Agents;
 /// The <c>claude-code</c> harness end to end in a standalone Runtime: with the real, pinned Claude Code CLI against a
 /// loopback mock of the Messages API, and with a fake <c>claude</c> script that records what it was given.
 /// </summary>
-public sealed class ClaudeCodeHarnessTests : IAsyncDisposable
+public sealed class ClaudeCodeHarnessTests : HarnessTestBase
 {
-    private readonly List<IAsyncDisposable> _owned = [];
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task The_real_CLI_completes_a_step_with_the_model_text_as_reply_and_its_total_cost_recorded()
     {
@@ -154,20 +150,5 @@ public sealed class ClaudeCodeHarnessTests : IAsyncDisposable
             .Select(h => h.GetProperty("payload").GetProperty("error").GetString())
             .ToList();
         Assert.Equal(["claude exited with code 1: model unreachable\n", "claude reported an error (error_during_execution, exit code 0): API Error: 529 overloaded"], retries);
-    }
-
-    private T Own<T>(T disposable)
-        where T : IAsyncDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        for (var i = _owned.Count - 1; i >= 0; i--)
-        {
-            await _owned[i].DisposeAsync();
-        }
     }
 }

@@ -6,12 +6,8 @@ namespace Loopy.Runtime.Tests.Agents;
 /// The <c>codex</c> harness end to end in a standalone Runtime, with the real, pinned Codex CLI (<c>LOOPY_TEST_CODEX</c>)
 /// against a loopback mock of the Responses API (WebSocket and server-sent events).
 /// </summary>
-public sealed class CodexHarnessTests : IAsyncDisposable
+public sealed class CodexHarnessTests : HarnessTestBase
 {
-    private readonly List<IAsyncDisposable> _owned = [];
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task The_real_CLI_completes_a_step_with_the_model_text_as_reply_and_its_turn_usage_priced()
     {
@@ -81,20 +77,5 @@ public sealed class CodexHarnessTests : IAsyncDisposable
         Assert.StartsWith("budget exceeded: spent $1.20375 of the $1 budget.spend cap", step.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, step.GetProperty("attempts").GetInt32());
         Assert.Equal(3, mock.Models.Count);
-    }
-
-    private T Own<T>(T disposable)
-        where T : IAsyncDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        for (var i = _owned.Count - 1; i >= 0; i--)
-        {
-            await _owned[i].DisposeAsync();
-        }
     }
 }

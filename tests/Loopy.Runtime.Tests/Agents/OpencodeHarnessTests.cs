@@ -6,12 +6,8 @@ namespace Loopy.Runtime.Tests.Agents;
 /// The <c>opencode</c> harness end to end in a standalone Runtime, with the real, pinned opencode CLI
 /// (<c>LOOPY_TEST_OPENCODE</c>) whose Anthropic provider talks to a loopback mock of the Messages API.
 /// </summary>
-public sealed class OpencodeHarnessTests : IAsyncDisposable
+public sealed class OpencodeHarnessTests : HarnessTestBase
 {
-    private readonly List<IAsyncDisposable> _owned = [];
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task The_real_CLI_completes_a_step_with_the_model_text_as_reply_and_the_cost_and_tokens_of_its_step_finish()
     {
@@ -74,20 +70,5 @@ public sealed class OpencodeHarnessTests : IAsyncDisposable
         Assert.Contains("process tree was stopped during the step", error, StringComparison.Ordinal);
         Assert.Equal(1, step.GetProperty("attempts").GetInt32());
         Assert.Equal(1.2, step.GetProperty("cost_usd").GetDouble(), 6);
-    }
-
-    private T Own<T>(T disposable)
-        where T : IAsyncDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        for (var i = _owned.Count - 1; i >= 0; i--)
-        {
-            await _owned[i].DisposeAsync();
-        }
     }
 }
