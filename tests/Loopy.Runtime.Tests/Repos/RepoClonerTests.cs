@@ -210,8 +210,8 @@ public sealed class RepoClonerTests : IAsyncLifetime
             ["HOME"] = _session.Home,
             ["GITHUB_TOKEN"] = Token,
         };
-        var launch = new AgentLaunch(_session, env, SecretRedactor.For(new Dictionary<string, string> { ["GITHUB_TOKEN"] = Token }), Path.GetTempPath());
-        await RepoCloner.CloneAsync(launch, repos, "box", TimeSpan.FromMinutes(2), Ct);
+        var launch = new AgentLaunch(_session, env, SecretRedactor.For(new Dictionary<string, string> { ["GITHUB_TOKEN"] = Token }), Path.GetTempPath(), TimeSpan.FromMinutes(2));
+        await RepoCloner.CloneAsync(launch, repos, "box", Ct);
     }
 
     private async Task<AgentProcessResult> RunAsync(string[] argv, Dictionary<string, string> env, string stdin)

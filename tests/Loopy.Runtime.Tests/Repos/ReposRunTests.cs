@@ -61,6 +61,36 @@ public sealed class ReposRunTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_clone_and_the_agent_share_the_attempt_s_wall_clock()
+    {
+        // Cloning takes 2 s (a git that waits first), the agent 2 s, the budget is 3 s: each alone fits, together not.
+        var root = Directory.CreateTempSubdirectory("loopy-rt-repos-clock-").FullName;
+        Write(root, "registry.yml", $$"""
+            sandboxes:
+              default: { provider: local, env_file: secrets/git.env, repos: ["{{_repo.Url}}"] }
+            agents:
+              Slow: { sandbox: default, harness: exec, model: s-v1, command: [sh, -c, "cat >/dev/null; sleep 2; echo done"] }
+            events:
+              Go: { n: str }
+            """);
+        Write(root, "slowbin/git", "#!/bin/sh\nsleep 2\nexec /usr/bin/git \"$@\"");
+        File.SetUnixFileMode(Path.Combine(root, "slowbin", "git"), (UnixFileMode)0b111_101_101);
+        Write(root, "secrets/git.env", $"GIT_CONFIG_GLOBAL={_repo.GlobalConfig}\nPATH={Path.Combine(root, "slowbin")}:/usr/local/bin:/usr/bin:/bin");
+        Write(root, "workflows/look/slow.md", "---\non: Go\nagent: Slow\nbudget: { wall_clock: 3 }\n---\nWait.");
+        TestProjects.Compile(root);
+        _runtime = await RuntimeFixture.StartAsync(root, null, null, null, Ct);
+
+        await _runtime.PublishAsync("Go", new { n = "1" }, cancellationToken: Ct);
+
+        var run = await _runtime.WaitForTerminalRunAsync("look", Ct);
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        var history = await _runtime.HistoryAsync(run.GetProperty("id").GetString()!, Ct);
+        var failed = Assert.Single(history, h => h.GetProperty("kind").GetString() == "step_failed").GetProperty("payload");
+        Assert.Contains("wall-clock budget exceeded", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.True(failed.GetProperty("terminal").GetBoolean());
+    }
+
+    [Fact]
     public async Task Repos_that_escape_the_working_directory_or_need_a_missing_git_fail_preflight()
     {
         var root = Directory.CreateTempSubdirectory("loopy-rt-repos-preflight-").FullName;

@@ -3,9 +3,15 @@ using Loopy.Runtime.Sandbox;
 
 namespace Loopy.Runtime.Harness;
 
-/// <summary>An acquired sandbox ready for the agent: its session, the agent's full environment and the secrets to redact.</summary>
-public sealed class AgentLaunch(ISandboxSession session, IReadOnlyDictionary<string, string> environment, SecretRedactor secrets, string projectRoot)
+/// <summary>
+/// An acquired sandbox ready for the agent: its session, the agent's full environment, the secrets to redact and the
+/// wall clock left for the agent (the attempt's budget less what cloning its repos took).
+/// </summary>
+public sealed class AgentLaunch(ISandboxSession session, IReadOnlyDictionary<string, string> environment, SecretRedactor secrets, string projectRoot, TimeSpan wallClock)
 {
+    /// <summary>How long the agent process may run: what is left of the attempt's wall-clock budget.</summary>
+    public TimeSpan WallClock { get; } = wallClock;
+
     public ISandboxSession Session { get; } = session;
 
     public IReadOnlyDictionary<string, string> Environment { get; } = environment;
@@ -37,7 +43,7 @@ public sealed class AgentLaunch(ISandboxSession session, IReadOnlyDictionary<str
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
         var environment = new Dictionary<string, string>(Environment, StringComparer.Ordinal) { [name] = value };
-        return new AgentLaunch(Session, environment, Secrets, projectRoot);
+        return new AgentLaunch(Session, environment, Secrets, projectRoot, WallClock);
     }
 
     /// <summary>The start info for <paramref name="argv"/> inside the sandbox, with the agent's environment.</summary>

@@ -31,7 +31,7 @@ public sealed class ExecHarness(SandboxLauncher launcher, IOptions<RuntimeOption
             var resolved = new List<string> { program };
             resolved.AddRange(argv.Skip(1).Select(arg => ProjectFile(request.ProjectRoot, arg)));
             var settings = options.Value;
-            var result = await AgentProcess.RunAsync(launch.StartInfo(resolved), request.Prompt, request.WallClock,
+            var result = await AgentProcess.RunAsync(launch.StartInfo(resolved), request.Prompt, launch.WallClock,
                 settings.MaxReplyBytes * 16, settings.MaxStderrChars, null, ct).ConfigureAwait(false);
             if (result.ExitCode != 0)
             {

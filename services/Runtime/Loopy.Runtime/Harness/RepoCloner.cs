@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Loopy.Contracts.Manifest;
@@ -124,9 +125,10 @@ public static partial class RepoCloner
     /// <summary>
     /// Clones every repo into the sandbox's working directory with <paramref name="launch"/>'s environment (and the
     /// credential helper), never prompting. A repo declared wrongly fails the attempt terminally; a failing clone
-    /// fails it (retried) with git's error, secrets and URL credentials masked.
+    /// fails it (retried) with git's error, secrets and URL credentials masked. All git commands together are bounded by
+    /// <paramref name="launch"/>'s wall clock.
     /// </summary>
-    public static async Task CloneAsync(AgentLaunch launch, IReadOnlyList<ManifestRepo> repos, string sandboxName, TimeSpan wallClock, CancellationToken cancellationToken)
+    public static async Task CloneAsync(AgentLaunch launch, IReadOnlyList<ManifestRepo> repos, string sandboxName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
         ArgumentNullException.ThrowIfNull(repos);
@@ -149,12 +151,19 @@ public static partial class RepoCloner
         env["GIT_TERMINAL_PROMPT"] = "0";
         env.Remove("GIT_ASKPASS");
         env.Remove("SSH_ASKPASS");
+        var deadline = Stopwatch.GetTimestamp() + (long)(launch.WallClock.TotalSeconds * Stopwatch.Frequency);
         foreach (var repo in repos)
         {
             var redactor = new SecretRedactor(UrlSecrets(repo.Url));
             foreach (var argv in Commands(git, repo))
             {
-                var result = await AgentProcess.RunAsync(launch.Session.CreateStartInfo(argv, env), null, wallClock, 64 * 1024, 4000, null, cancellationToken)
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new AttemptFailedException($"wall-clock budget exceeded ({launch.WallClock.TotalSeconds:0.###} s) while cloning the repos", terminal: true);
+                }
+
+                var result = await AgentProcess.RunAsync(launch.Session.CreateStartInfo(argv, env), null, left, 64 * 1024, 4000, null, cancellationToken)
                     .ConfigureAwait(false);
                 if (result.ExitCode != 0)
                 {

@@ -27,7 +27,7 @@ public static class StreamingRun
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overBudget.Token);
         try
         {
-            return await AgentProcess.RunAsync(launch.StartInfo(argv), null, request.WallClock, settings.MaxReplyBytes, settings.MaxStderrChars, line =>
+            return await AgentProcess.RunAsync(launch.StartInfo(argv), null, launch.WallClock, settings.MaxReplyBytes, settings.MaxStderrChars, line =>
             {
                 accept(line);
                 if (cap is not null && !overBudget.IsCancellationRequested && runningCost() >= cap.RemainingUsd)
