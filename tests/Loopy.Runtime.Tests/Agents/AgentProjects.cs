@@ -11,10 +11,17 @@ public static class AgentProjects
     /// <c>ask</c> (no output: the reply is the model's text), <c>capped</c> (<c>budget.spend</c> 1 USD) and
     /// <c>typed</c> (an output); <paramref name="env"/> is the sandbox's env file, <paramref name="fakeClaude"/>
     /// when set the body of a <c>claude</c> script placed first on its PATH; <paramref name="harness"/> and
-    /// <paramref name="model"/> are the agent's.
+    /// <paramref name="model"/> are the agent's, <paramref name="provider"/> and <paramref name="network"/> (its egress
+    /// allowlist, when given) the sandbox's.
     /// </summary>
     public static string Create(
-        IReadOnlyDictionary<string, string> env, string? fakeClaude = null, string capUsd = "1", string harness = "claude-code", string model = "claude-sonnet-4-6")
+        IReadOnlyDictionary<string, string> env,
+        string? fakeClaude = null,
+        string capUsd = "1",
+        string harness = "claude-code",
+        string model = "claude-sonnet-4-6",
+        string provider = "local",
+        IReadOnlyList<string>? network = null)
     {
         ArgumentNullException.ThrowIfNull(env);
         var root = Directory.CreateTempSubdirectory("loopy-rt-agents-").FullName;
@@ -33,7 +40,7 @@ public static class AgentProjects
         Write(root, "agent.env", string.Join("\n", variables.Select(v => $"{v.Key}={v.Value}")));
         Write(root, "registry.yml", $$"""
             sandboxes:
-              default: { provider: local, env_file: agent.env }
+              default: { provider: {{provider}}, env_file: agent.env{{(network is null ? string.Empty : $", network: [{string.Join(", ", network.Select(n => $"\"{n}\""))}]")}} }
             agents:
               Writer: { sandbox: default, harness: {{harness}}, model: {{model}}, skills: [review, tools/lint] }
             events:

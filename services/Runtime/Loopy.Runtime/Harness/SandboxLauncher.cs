@@ -30,10 +30,11 @@ public sealed class SandboxLauncher(SandboxProviders providers, GitHubAppTokens 
             secrets = SecretRedactor.For(declared);
         }
 
-        // A model API the sandbox env points the CLI at (a proxy, a gateway) is the harness's host too.
+        // A model API the sandbox env points the CLI at (a proxy, a gateway) is the harness's host too, with the
+        // URL's port when it names one (the authority: a host alone would allow only 443 and 80).
         var hosts = harnessHosts
             .Concat(BaseUrlVariables
-                .Select(v => declared.TryGetValue(v, out var url) && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host : null)
+                .Select(v => declared.TryGetValue(v, out var url) && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Length > 0 ? uri.Authority : null)
                 .OfType<string>())
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToList();
