@@ -200,7 +200,16 @@ public partial class AppHostSmokeTests
 
             var takenPort = int.Parse(portPattern.Match(await portLine(host, ct)).Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
             using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, takenPort);
-            squatter.Start();
+            try
+            {
+                squatter.Start();
+            }
+            catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+            {
+                // The child bound before the test could take the port (a host normally needs most of a second to reach
+                // its bind): the race this test provokes went the other way, so there is nothing to check this time.
+                Assert.Skip($"the child bound port {takenPort} before the test could take it");
+            }
 
             await host.WaitUntilReadyAsync(ct);
             Assert.Single(lines, l => l.Contains(movedMessage(takenPort), StringComparison.Ordinal));
