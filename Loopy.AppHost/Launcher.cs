@@ -190,6 +190,7 @@ public sealed class Launcher(AppHostOptions options, TimeProvider time, ConsoleS
         }
 
         service.Environment["Loopy__SensorHost__ReceiverUrl"] = receiver.Url.ToString();
+        _console.Line("apphost", $"starting {service.Name} on port {service.Port}");
         var child = service.Start(_console);
         _children.Add(child);
         _childOf[service] = child;
