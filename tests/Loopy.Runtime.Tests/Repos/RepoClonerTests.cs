@@ -204,12 +204,13 @@ public sealed class RepoClonerTests : IAsyncLifetime
 
     private async Task CloneAsync(params ManifestRepo[] repos)
     {
-        var env = new Dictionary<string, string>(_repo.SafeDirectoryVariables)
+        // As SandboxEnvironment.Build gives it: with the credential helper for the token.
+        var env = RepoCloner.WithCredentials(new Dictionary<string, string>(_repo.SafeDirectoryVariables)
         {
             ["PATH"] = SandboxEnvironment.DefaultPath,
             ["HOME"] = _session.Home,
             ["GITHUB_TOKEN"] = Token,
-        };
+        });
         var launch = new AgentLaunch(_session, env, SecretRedactor.For(new Dictionary<string, string> { ["GITHUB_TOKEN"] = Token }), Path.GetTempPath(), TimeSpan.FromMinutes(2));
         await RepoCloner.CloneAsync(launch, repos, "box", Ct);
     }

@@ -123,18 +123,18 @@ public static partial class RepoCloner
     }
 
     /// <summary>
-    /// Clones every repo into the sandbox's working directory with <paramref name="launch"/>'s environment (and the
-    /// credential helper), never prompting. A repo declared wrongly fails the attempt terminally; a failing clone
-    /// fails it (retried) with git's error, secrets and URL credentials masked. All git commands together are bounded by
-    /// <paramref name="launch"/>'s wall clock.
+    /// Clones every repo into the sandbox's working directory with <paramref name="launch"/>'s environment (which
+    /// carries the credential helper, <see cref="SandboxEnvironment.Build"/>), never prompting. A repo declared wrongly
+    /// fails the attempt terminally; a failing clone fails it (retried) with git's error, secrets and URL credentials
+    /// masked. The git commands share <paramref name="launch"/>'s wall clock; returns what is left of it for the agent.
     /// </summary>
-    public static async Task CloneAsync(AgentLaunch launch, IReadOnlyList<ManifestRepo> repos, string sandboxName, CancellationToken cancellationToken)
+    public static async Task<TimeSpan> CloneAsync(AgentLaunch launch, IReadOnlyList<ManifestRepo> repos, string sandboxName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
         ArgumentNullException.ThrowIfNull(repos);
         if (repos.Count == 0)
         {
-            return;
+            return launch.WallClock;
         }
 
         foreach (var repo in repos)
@@ -147,22 +147,16 @@ public static partial class RepoCloner
 
         var git = launch.FindProgram("git")
             ?? throw new AttemptFailedException($"sandbox '{sandboxName}': 'repos:' needs git, which is not on the sandbox PATH", terminal: true);
-        var env = WithCredentials(launch.Environment);
-        env["GIT_TERMINAL_PROMPT"] = "0";
+        var env = new Dictionary<string, string>(launch.Environment, StringComparer.Ordinal) { ["GIT_TERMINAL_PROMPT"] = "0" };
         env.Remove("GIT_ASKPASS");
         env.Remove("SSH_ASKPASS");
-        var deadline = Stopwatch.GetTimestamp() + (long)(launch.WallClock.TotalSeconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        var left = launch.WallClock;
         foreach (var repo in repos)
         {
             var redactor = new SecretRedactor(UrlSecrets(repo.Url));
             foreach (var argv in Commands(git, repo))
             {
-                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-                if (left <= TimeSpan.Zero)
-                {
-                    throw new AttemptFailedException($"wall-clock budget exceeded ({launch.WallClock.TotalSeconds:0.###} s) while cloning the repos", terminal: true);
-                }
-
                 var result = await AgentProcess.RunAsync(launch.Session.CreateStartInfo(argv, env), null, left, 64 * 1024, 4000, null, cancellationToken)
                     .ConfigureAwait(false);
                 if (result.ExitCode != 0)
@@ -171,8 +165,16 @@ public static partial class RepoCloner
                     var message = $"repo '{repo.Url}' could not be cloned into '{Folder(repo)}': git exited with code {result.ExitCode}: {result.FailureTail.Trim()}{hint}";
                     throw new AttemptFailedException(launch.Secrets.Redact(redactor.Redact(message)), terminal: false);
                 }
+
+                left = launch.WallClock - Stopwatch.GetElapsedTime(started);
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new AttemptFailedException($"wall-clock budget exceeded ({launch.WallClock.TotalSeconds:0.###} s) while cloning the repos", terminal: true);
+                }
             }
         }
+
+        return left;
     }
 
     /// <summary>The user-info of a URL (<c>https://user:token@host/…</c>) and its password, which git may echo in its errors.</summary>

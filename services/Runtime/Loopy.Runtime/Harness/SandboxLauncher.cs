@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Loopy.Runtime.Sandbox;
 
 namespace Loopy.Runtime.Harness;
@@ -60,18 +59,10 @@ public sealed class SandboxLauncher(SandboxProviders providers, GitHubAppTokens 
                 var contextPath = Path.Combine(session.Home, "loopy-context.json");
                 await File.WriteAllTextAsync(contextPath, request.Context, cancellationToken).ConfigureAwait(false);
                 var env = SandboxEnvironment.Build(request, declared, session.Home, session.Environment, contextPath);
-                var launch = new AgentLaunch(session, env, secrets, request.ProjectRoot, request.WallClock);
-                var cloning = Stopwatch.GetTimestamp();
-                await RepoCloner.CloneAsync(launch, request.Sandbox.Repos, request.SandboxName, cancellationToken).ConfigureAwait(false);
-
                 // The attempt's wall clock covers the clone and the agent together.
-                var left = request.WallClock - Stopwatch.GetElapsedTime(cloning);
-                if (left <= TimeSpan.Zero)
-                {
-                    throw new AttemptFailedException($"wall-clock budget exceeded ({request.WallClock.TotalSeconds:0.###} s) while cloning the repos", terminal: true);
-                }
-
-                launch = new AgentLaunch(session, env, secrets, request.ProjectRoot, left);
+                var left = await RepoCloner.CloneAsync(new AgentLaunch(session, env, secrets, request.ProjectRoot, request.WallClock), request.Sandbox.Repos,
+                    request.SandboxName, cancellationToken).ConfigureAwait(false);
+                var launch = new AgentLaunch(session, env, secrets, request.ProjectRoot, left);
                 Skills.Deliver(request.ProjectRoot, request.Agent.Skills, session.WorkingDirectory, request.Agent.Harness == "claude-code");
                 var result = await run(launch, cancellationToken).ConfigureAwait(false);
                 return result with { Reply = secrets.Redact(result.Reply) };
